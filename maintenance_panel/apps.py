@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MaintenancePanelConfig(AppConfig):
+    """maintenance_panel: maintenance mode driven from the Django admin."""
+
+    name = "maintenance_panel"
+    verbose_name = _("Maintenance")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from maintenance_panel import changes, checks  # noqa: F401 - registers checks
+
+        changes.connect()

@@ -1,0 +1,250 @@
+"""Settings of maintenance_panel, with their defaults, read when used.
+
+Every ``MAINTENANCE_MODE_*`` setting of django-maintenance-mode keeps its name and
+meaning. Nothing here is written onto ``django.conf.settings``; values that are
+expensive to derive (parsed networks, compiled patterns, imported callables) are
+memoized and dropped again by a ``setting_changed`` receiver, so
+``override_settings`` always takes effect at once.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+PREFIX = "MAINTENANCE_MODE"
+
+#: The boolean exemptions that a setting can fix and the admin can otherwise decide.
+#: Setting ``MAINTENANCE_MODE_IGNORE_<X>`` fixes model field ``ignore_<x>``.
+IGNORE_FLAGS: tuple[str, ...] = (
+    "ADMIN_SITE",
+    "STAFF",
+    "SUPERUSER",
+    "AUTHENTICATED_USER",
+    "ANONYMOUS_USER",
+)
+
+#: Every setting this app reads, with its default. ``None`` for a flag means "unset:
+#: the admin decides".
+DEFAULTS: dict[str, Any] = {
+    "MAINTENANCE_MODE": None,
+    **{f"{PREFIX}_IGNORE_{flag}": None for flag in IGNORE_FLAGS},
+    f"{PREFIX}_IGNORE_IP_ADDRESSES": (),
+    f"{PREFIX}_IGNORE_URLS": (),
+    f"{PREFIX}_IGNORE_TESTS": False,
+    f"{PREFIX}_TEMPLATE": "503.html",
+    f"{PREFIX}_STATUS_CODE": 503,
+    f"{PREFIX}_RETRY_AFTER": 3600,
+    f"{PREFIX}_REDIRECT_URL": None,
+    f"{PREFIX}_RESPONSE_TYPE": None,
+    f"{PREFIX}_GET_CONTEXT": None,
+    f"{PREFIX}_GET_CLIENT_IP_ADDRESS": None,
+    f"{PREFIX}_GET_AUTHENTICATED_USER": None,
+    f"{PREFIX}_LOGOUT_AUTHENTICATED_USER": False,
+    f"{PREFIX}_LOGOUT_STAFF_USER": None,
+    f"{PREFIX}_LOGOUT_SUPERUSER": None,
+    f"{PREFIX}_TRUSTED_PROXY_COUNT": 0,
+    f"{PREFIX}_STATE_TTL": 1.0,
+    f"{PREFIX}_CACHE": "default",
+    f"{PREFIX}_FALLBACK": False,
+    f"{PREFIX}_ANNOUNCE_BEFORE": 24 * 60 * 60,
+    f"{PREFIX}_BYPASS_COOKIE_NAME": "maintenance_bypass",
+}
+
+#: Settings of django-maintenance-mode that this app does not carry over, and why.
+DROPPED: dict[str, str] = {
+    f"{PREFIX}_STATE_BACKEND": "the database is the store; remove it",
+    f"{PREFIX}_STATE_FILE_NAME": "the database is the store; remove it",
+    f"{PREFIX}_STATE_FILE_PATH": "the database is the store; remove it",
+    f"{PREFIX}_STATE_BACKEND_FALLBACK_VALUE": f"use {PREFIX}_FALLBACK instead",
+}
+
+
+def get(name: str) -> Any:
+    """Return setting ``name`` (its full name) or its default."""
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def forced_state() -> bool | None:
+    """``MAINTENANCE_MODE``: ``True``/``False`` force the state, ``None`` lets the admin decide."""
+    value = getattr(settings, "MAINTENANCE_MODE", None)
+    return None if value is None else bool(value)
+
+
+def forced_flag(flag: str) -> bool | None:
+    """``MAINTENANCE_MODE_IGNORE_<FLAG>`` when set, else ``None`` (the admin decides)."""
+    value = getattr(settings, f"{PREFIX}_IGNORE_{flag}", None)
+    return None if value is None else bool(value)
+
+
+def state_ttl() -> float:
+    """Seconds a process trusts its snapshot before re-validating it (default 1)."""
+    return float(getattr(settings, f"{PREFIX}_STATE_TTL", 1.0))
+
+
+def cache_alias() -> str:
+    """Alias of the shared Django cache that carries the state's version stamp."""
+    return str(get(f"{PREFIX}_CACHE"))
+
+
+def fallback_state() -> bool:
+    """State used when neither cache nor database answers and no snapshot is known."""
+    return bool(get(f"{PREFIX}_FALLBACK"))
+
+
+def ignore_tests() -> bool:
+    """``MAINTENANCE_MODE_IGNORE_TESTS``: never hold requests back inside a test run."""
+    return bool(get(f"{PREFIX}_IGNORE_TESTS"))
+
+
+def template_name() -> str:
+    """Template of the maintenance page (default ``503.html``)."""
+    return str(get(f"{PREFIX}_TEMPLATE"))
+
+
+def status_code() -> int:
+    """Status code of the maintenance response (default 503)."""
+    return int(get(f"{PREFIX}_STATUS_CODE"))
+
+
+def retry_after() -> int | None:
+    """Default ``Retry-After`` in seconds when no end is scheduled; 0/None omits it."""
+    value = get(f"{PREFIX}_RETRY_AFTER")
+    return int(value) if value else None
+
+
+def redirect_url() -> str | None:
+    """Where held-back requests are redirected instead of the page (a path or URL name)."""
+    return get(f"{PREFIX}_REDIRECT_URL") or None
+
+
+def response_type() -> Any:
+    """``"html"``, ``"json"``, a callable or dotted path, or ``None`` to negotiate."""
+    return get(f"{PREFIX}_RESPONSE_TYPE")
+
+
+def trusted_proxy_count() -> int:
+    """How many proxies' ``X-Forwarded-For`` entries to trust (default 0: none)."""
+    return int(get(f"{PREFIX}_TRUSTED_PROXY_COUNT"))
+
+
+def announce_before() -> float:
+    """Seconds before a scheduled window during which the banner announces it."""
+    value = get(f"{PREFIX}_ANNOUNCE_BEFORE")
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+def bypass_cookie_name() -> str:
+    """Name of the cookie set by a bypass link."""
+    return str(get(f"{PREFIX}_BYPASS_COOKIE_NAME"))
+
+
+def logout_policy() -> tuple[bool, bool, bool]:
+    """(authenticated, staff, superuser): log such held-back users out?
+
+    The staff and superuser settings default to the authenticated-user one.
+    """
+    authenticated = bool(get(f"{PREFIX}_LOGOUT_AUTHENTICATED_USER"))
+    staff = get(f"{PREFIX}_LOGOUT_STAFF_USER")
+    superuser = get(f"{PREFIX}_LOGOUT_SUPERUSER")
+    return (
+        authenticated,
+        authenticated if staff is None else bool(staff),
+        authenticated if superuser is None else bool(superuser),
+    )
+
+
+def _as_list(name: str) -> list[str]:
+    value = get(name)
+    if isinstance(value, str):
+        # A string where a list is meant is a system-check error; read it as one entry
+        # rather than character by character in the meantime.
+        return [value]
+    return [str(entry) for entry in value or ()]
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_network(entry: str) -> IPNetwork:
+    """Parse an IP address or CIDR network; raise ``ValueError`` when it is neither."""
+    return ipaddress.ip_network(entry.strip(), strict=False)
+
+
+@cache
+def ignored_networks() -> tuple[IPNetwork, ...]:
+    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; invalid entries are skipped
+    (the system check reports them)."""
+    networks = []
+    for entry in _as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"):
+        try:
+            networks.append(parse_network(entry))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+@cache
+def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
+    """Compiled ``MAINTENANCE_MODE_IGNORE_URLS``; invalid ones are skipped (checked)."""
+    patterns = []
+    for entry in _as_list(f"{PREFIX}_IGNORE_URLS"):
+        try:
+            patterns.append(re.compile(entry))
+        except re.error:
+            continue
+    return tuple(patterns)
+
+
+def _import(name: str) -> Callable[..., Any] | None:
+    value = get(name)
+    if value is None or callable(value):
+        return value
+    return import_string(str(value))  # type: ignore[no-any-return]
+
+
+@cache
+def get_context_function() -> Callable[..., Any] | None:
+    """``MAINTENANCE_MODE_GET_CONTEXT``: callable(request) -> dict of extra context."""
+    return _import(f"{PREFIX}_GET_CONTEXT")
+
+
+@cache
+def client_ip_function() -> Callable[..., Any] | None:
+    """``MAINTENANCE_MODE_GET_CLIENT_IP_ADDRESS``: callable(request) -> IP string."""
+    return _import(f"{PREFIX}_GET_CLIENT_IP_ADDRESS")
+
+
+@cache
+def authenticated_user_function() -> Callable[..., Any] | None:
+    """``MAINTENANCE_MODE_GET_AUTHENTICATED_USER``: callable(request) -> user or None."""
+    return _import(f"{PREFIX}_GET_AUTHENTICATED_USER")
+
+
+_MEMOIZED = (
+    ignored_networks,
+    ignored_url_patterns,
+    get_context_function,
+    client_ip_function,
+    authenticated_user_function,
+)
+
+
+def clear_memoized() -> None:
+    """Forget every derived value (called when any setting changes)."""
+    for function in _MEMOIZED:
+        function.cache_clear()
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith(PREFIX) or setting in {"CACHES", "TEMPLATES", "LANGUAGE_CODE"}:
+        clear_memoized()

@@ -1,0 +1,172 @@
+"""The middleware: thin, it asks :mod:`maintenance_panel.state` and answers.
+
+Place it anywhere after ``django.contrib.auth.middleware.AuthenticationMiddleware``.
+The decision is made in ``process_view`` (where the resolved view and URL are known
+without resolving again); requests that never reach a view (a 404) are decided after
+the fact in ``__call__``. While maintenance is off nothing else is touched: no
+session, no ``request.user``, no query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponseBase
+
+from maintenance_panel import conf, responses, state
+from maintenance_panel.state import Snapshot, Verdict
+
+_DECIDED = "_maintenance_panel_decided"
+
+
+def _user(request: HttpRequest) -> Any:
+    function = conf.authenticated_user_function()
+    if function is not None:
+        return function(request)
+    return getattr(request, "user", None)
+
+
+def _should_logout(user: Any) -> bool:
+    authenticated, staff, superuser = conf.logout_policy()
+    if user.is_superuser:
+        return superuser
+    if user.is_staff:
+        return staff
+    return authenticated
+
+
+class MaintenanceModeMiddleware:
+    """Answers with the maintenance response when the site is under maintenance."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[..., Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+            # Django adapts process_view to the handler's mode; give it a native one.
+            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+
+    # -- entry points ---------------------------------------------------------------
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        response = self.get_response(request)
+        if self._undecided(request):
+            held = self._decide(request, None)
+            if held is not None:
+                return held
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)
+        if self._undecided(request):
+            held = await self._adecide(request, None)
+            if held is not None:
+                return held
+        return response  # type: ignore[no-any-return]
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        setattr(request, _DECIDED, True)
+        forced = state.forced_by_view(view_func)
+        if forced is False:
+            return None
+        if forced is True:
+            return responses.maintenance_response(request, state.get_snapshot())
+        return self._decide(request, request.resolver_match)
+
+    async def _aprocess_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        setattr(request, _DECIDED, True)
+        forced = state.forced_by_view(view_func)
+        if forced is False:
+            return None
+        if forced is True:
+            return responses.maintenance_response(request, await self._asnapshot())
+        return await self._adecide(request, request.resolver_match)
+
+    # -- the decision, sync and async ------------------------------------------------
+
+    @staticmethod
+    def _undecided(request: HttpRequest) -> bool:
+        # The view was never reached (no URL matched, or a middleware answered first).
+        return not getattr(request, _DECIDED, False)
+
+    @staticmethod
+    def _off(snapshot: Snapshot) -> bool:
+        return not state.is_active(snapshot) or (conf.ignore_tests() and state.in_test_run())
+
+    def _decide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
+        if conf.forced_state() is False:
+            return None
+        snapshot = state.get_snapshot()
+        if self._off(snapshot):
+            return None
+        verdict = state.decide_before_user(request, match, snapshot)
+        if verdict is Verdict.PASS:
+            return None
+        user = _user(request)
+        if verdict is Verdict.ASK_PANEL_USER:
+            verdict = Verdict.PASS if state.may_use_panel(user) else Verdict.HOLD
+        else:
+            groups: set[int] = set()
+            if state.user_needs_groups(user, snapshot):
+                groups = set(user.groups.filter(pk__in=snapshot.group_ids)
+                             .values_list("pk", flat=True))
+            verdict = state.decide_for_user(user, snapshot, groups)
+        if verdict is Verdict.PASS:
+            return None
+        if user is not None and user.is_authenticated and _should_logout(user):
+            logout(request)
+        return responses.maintenance_response(request, snapshot)
+
+    async def _asnapshot(self) -> Snapshot:
+        if state.snapshot_is_fresh():
+            return state.get_snapshot()
+        return await sync_to_async(state.get_snapshot)()
+
+    async def _adecide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
+        if conf.forced_state() is False:
+            return None
+        snapshot = await self._asnapshot()
+        if self._off(snapshot):
+            return None
+        verdict = state.decide_before_user(request, match, snapshot)
+        if verdict is Verdict.PASS:
+            return None
+        function = conf.authenticated_user_function()
+        if function is not None:
+            user = await sync_to_async(function)(request)
+        elif hasattr(request, "auser"):
+            user = await request.auser()
+        else:
+            user = None
+        if verdict is Verdict.ASK_PANEL_USER:
+            allowed = await sync_to_async(state.may_use_panel)(user)
+            verdict = Verdict.PASS if allowed else Verdict.HOLD
+        else:
+            groups: set[int] = set()
+            if state.user_needs_groups(user, snapshot):
+                groups = {
+                    pk
+                    async for pk in user.groups.filter(pk__in=snapshot.group_ids)
+                    .values_list("pk", flat=True)
+                }
+            verdict = state.decide_for_user(user, snapshot, groups)
+        if verdict is Verdict.PASS:
+            return None
+        if user is not None and user.is_authenticated and _should_logout(user):
+            from django.contrib.auth import alogout
+
+            await alogout(request)
+        return responses.maintenance_response(request, snapshot)
+

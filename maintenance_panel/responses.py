@@ -1,0 +1,133 @@
+"""The maintenance response: redirect, HTML page or JSON, with the right headers.
+
+The HTML body is rendered once per config version, language, template and
+``Retry-After`` and then reused, so a held-back request costs less than the page it
+replaces. A project's ``MAINTENANCE_MODE_GET_CONTEXT`` may depend on the request, so
+with it set every page is rendered anew.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template import loader
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from maintenance_panel import conf
+from maintenance_panel.state import Snapshot, redirect_path
+
+_bodies: dict[tuple[Any, ...], bytes] = {}
+_MAX_BODIES = 64
+
+
+def clear_cache() -> None:
+    """Forget the rendered bodies (on every state change and in tests)."""
+    _bodies.clear()
+
+
+def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int | None:
+    """Seconds left until ``ends_at`` when set, else ``MAINTENANCE_MODE_RETRY_AFTER``."""
+    if snapshot.ends_at is not None and snapshot.enabled:
+        now = now or timezone.now()
+        return max(1, int((snapshot.ends_at - now).total_seconds() + 0.999))
+    return conf.retry_after()
+
+
+def page_context(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
+    """What the maintenance template gets (before ``MAINTENANCE_MODE_GET_CONTEXT``)."""
+    return {
+        "title": snapshot.title or _("Website unavailable"),
+        "message": snapshot.message or _("Please try again later."),
+        "starts_at": snapshot.starts_at,
+        "ends_at": snapshot.ends_at,
+        "retry_after": retry_after,
+        # Tells {% maintenance_banner %} not to speak on the maintenance page itself.
+        "maintenance_page": True,
+    }
+
+
+def json_payload(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
+    """The JSON body of the maintenance response."""
+    context = page_context(snapshot, retry_after)
+    return {
+        "detail": _("Service unavailable: maintenance in progress."),
+        "title": str(context["title"]),
+        "message": str(context["message"]),
+        "retry_after": retry_after,
+        "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
+    }
+
+
+def _chosen_type(request: HttpRequest) -> tuple[str, bool]:
+    """("html" | "json", negotiated?)."""
+    setting = conf.response_type()
+    if setting is None:
+        preferred = request.get_preferred_type(["text/html", "application/json"])
+        return ("json" if preferred == "application/json" else "html"), True
+    if isinstance(setting, str) and setting in {"html", "json"}:
+        return setting, False
+    function: Callable[[HttpRequest], str] = (
+        setting if callable(setting) else import_string(setting)
+    )
+    return ("json" if function(request) == "json" else "html"), False
+
+
+def _render_html(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> bytes:
+    extra_function = conf.get_context_function()
+    template = conf.template_name()
+    key = None
+    if extra_function is None:
+        bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
+        key = (snapshot.stamp, translation.get_language(), template, bucket)
+        body = _bodies.get(key)
+        if body is not None:
+            return body
+    context = page_context(snapshot, retry_after)
+    if extra_function is not None:
+        context.update(extra_function(request) or {})
+    body = loader.render_to_string(template, context, request=request).encode()
+    if key is not None:
+        if len(_bodies) >= _MAX_BODIES:
+            _bodies.clear()
+        _bodies[key] = body
+    return body
+
+
+def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpResponse:
+    """The response a held-back request gets."""
+    redirect = conf.redirect_url()
+    if redirect:
+        target = redirect_path() or redirect
+        response: HttpResponse = HttpResponseRedirect(target)
+        add_never_cache_headers(response)
+        return response
+    retry_after = retry_after_seconds(snapshot)
+    kind, negotiated = _chosen_type(request)
+    if kind == "json":
+        response = HttpResponse(
+            json.dumps(json_payload(snapshot, retry_after)),
+            content_type="application/json",
+            status=conf.status_code(),
+        )
+    else:
+        response = HttpResponse(
+            _render_html(request, snapshot, retry_after),
+            content_type="text/html; charset=utf-8",
+            status=conf.status_code(),
+        )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    add_never_cache_headers(response)
+    if negotiated:
+        patch_vary_headers(response, ("Accept",))
+    # Django logs every 5xx at ERROR; a planned maintenance page is not an error.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    response.maintenance_mode = True  # type: ignore[attr-defined]
+    return response

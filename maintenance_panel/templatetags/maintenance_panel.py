@@ -1,0 +1,53 @@
+"""``{% load maintenance_panel %}``: the ``{% maintenance_banner %}`` tag."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maintenance_panel import conf, state
+
+register = template.Library()
+
+REASONS = {
+    "url": _("this address stays available during maintenance"),
+    "ip": _("your network is on the exemption list"),
+    "bypass": _("you opened a bypass link"),
+    "anonymous": _("visitors who are not logged in are exempt"),
+    "authenticated": _("logged-in users are exempt"),
+    "staff": _("staff users are exempt"),
+    "superuser": _("superusers are exempt"),
+    "user": _("your account is on the exemption list"),
+    "group": _("your group is on the exemption list"),
+    "view": _("this page stays available during maintenance"),
+}
+
+
+@register.inclusion_tag("maintenance_panel/banner.html", takes_context=True)
+def maintenance_banner(context: template.Context) -> dict[str, Any]:
+    """Announce an upcoming window, or tell an exempt user that maintenance is on."""
+    if context.get("maintenance_page"):
+        return {"kind": None}
+    snapshot = state.get_snapshot()
+    request = context.get("request")
+    if state.is_active(snapshot):
+        if request is None:
+            return {"kind": "on", "reason": None, "ends_at": snapshot.ends_at}
+        user = getattr(request, "user", None)
+        reason = state.exemption_reason(request, user, snapshot) or "view"
+        return {"kind": "on", "reason": REASONS[reason], "ends_at": snapshot.ends_at}
+    starts_at = snapshot.starts_at
+    if (
+        conf.forced_state() is None
+        and snapshot.enabled
+        and starts_at is not None
+        and timezone.now() < starts_at <= timezone.now() + timedelta(
+            seconds=conf.announce_before()
+        )
+    ):
+        return {"kind": "scheduled", "starts_at": starts_at, "ends_at": snapshot.ends_at}
+    return {"kind": None}

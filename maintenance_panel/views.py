@@ -1,0 +1,73 @@
+"""Views reachable during maintenance: the bypass endpoint and the JSON status."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from maintenance_panel import conf, responses, state
+from maintenance_panel.models import BypassLink, hash_token
+
+
+def _find_link(token: str) -> BypassLink | None:
+    wanted = hash_token(token)
+    found = None
+    # Compare against every usable link in constant time rather than looking the hash
+    # up, so the time taken says nothing about how close a guess was.
+    for link in BypassLink.objects.usable().only("pk", "token_hash", "expires_at"):
+        if hmac.compare_digest(link.token_hash, wanted):
+            found = link
+    return found
+
+
+@require_GET
+def bypass(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a bypass link: set the cookie that exempts this browser, then redirect."""
+    link = _find_link(token)
+    if link is None:
+        return responses.maintenance_response(request, state.get_snapshot())
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    max_age = None
+    if link.expires_at is not None:
+        max_age = max(1, int((link.expires_at - timezone.now()).total_seconds()))
+    response.set_cookie(
+        conf.bypass_cookie_name(),
+        signing.dumps(link.pk, salt=state.BYPASS_SALT),
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def status(request: HttpRequest) -> JsonResponse:
+    """The state for status pages and probes: enabled, active, window, retry_after."""
+    snapshot = state.get_snapshot()
+    active = state.is_active(snapshot)
+    forced = conf.forced_state()
+    payload: dict[str, Any] = {
+        "enabled": snapshot.enabled if forced is None else forced,
+        "active": active,
+        "forced_by_settings": forced is not None,
+        "starts_at": snapshot.starts_at.isoformat() if snapshot.starts_at else None,
+        "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
+        "retry_after": responses.retry_after_seconds(snapshot) if active else None,
+    }
+    response = JsonResponse(payload)
+    add_never_cache_headers(response)
+    return response
