@@ -130,8 +130,8 @@ class MaintenanceConfig(SingletonModel):
         return str(_("Maintenance mode"))
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> MaintenanceConfig:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, *args: Any, **kwargs: Any) -> MaintenanceConfig:
+        instance = super().from_db(*args, **kwargs)
         instance._loaded = {
             name: getattr(instance, name)
             for name in TRACKED_FIELDS

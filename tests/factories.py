@@ -1,0 +1,48 @@
+"""factory-boy factories for the test suite."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("secret-password")
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[Group] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.groups.add(*extracted)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"group{n}")
+
+
+def grant(user: object, *codenames: str) -> None:
+    """Give ``user`` the maintenance_panel permissions named."""
+    user.user_permissions.add(  # type: ignore[attr-defined]
+        *Permission.objects.filter(content_type__app_label="maintenance_panel",
+                                   codename__in=codenames)
+    )
