@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,9 +85,7 @@ def command_line_actor() -> Actor:
 
 
 @contextmanager
-def recording(
-    *, source: str = "code", user: Any = None, label: str = ""
-) -> Iterator[Actor]:
+def recording(*, source: str = "code", user: Any = None, label: str = "") -> Iterator[Actor]:
     """Attribute every change made inside to this actor, as one history entry."""
     batch = _Batch(Actor(source=source, user=user, label=label))
     token = _current.set(batch)
@@ -169,8 +166,10 @@ def save_config(
         actor = _record(changes)
         if changes:
             now = timezone.now()
-            before = {**{n: instance._meta.get_field(n).get_default() for n in TRACKED_FIELDS},
-                      **loaded}
+            before = {
+                **{n: instance._meta.get_field(n).get_default() for n in TRACKED_FIELDS},
+                **loaded,
+            }
             _announce(
                 old=_window_active(before, now),
                 new=_window_active(instance._loaded, now),
@@ -212,8 +211,12 @@ def _connect_m2m() -> None:
 
     for name in TRACKED_M2M:
         through = getattr(MaintenanceConfig, name).through
-        receiver(m2m_changed, sender=through, dispatch_uid=f"maintenance_panel_{name}")(
-            _make_m2m_receiver(name)
+        # weak=False: the receiver is a closure that nothing else keeps alive.
+        m2m_changed.connect(
+            _make_m2m_receiver(name),
+            sender=through,
+            weak=False,
+            dispatch_uid=f"maintenance_panel_{name}",
         )
 
 
@@ -258,7 +261,9 @@ def connect() -> None:
     from maintenance_panel.models import BypassLink
 
     _connect_m2m()
-    post_save.connect(_on_bypass_link_saved, sender=BypassLink,
-                      dispatch_uid="maintenance_panel_bypass_saved")
-    post_delete.connect(_on_bypass_link_deleted, sender=BypassLink,
-                        dispatch_uid="maintenance_panel_bypass_deleted")
+    post_save.connect(
+        _on_bypass_link_saved, sender=BypassLink, dispatch_uid="maintenance_panel_bypass_saved"
+    )
+    post_delete.connect(
+        _on_bypass_link_deleted, sender=BypassLink, dispatch_uid="maintenance_panel_bypass_deleted"
+    )

@@ -120,8 +120,9 @@ class MaintenanceModeMiddleware:
         else:
             groups: set[int] = set()
             if state.user_needs_groups(user, snapshot):
-                groups = set(user.groups.filter(pk__in=snapshot.group_ids)
-                             .values_list("pk", flat=True))
+                groups = set(
+                    user.groups.filter(pk__in=snapshot.group_ids).values_list("pk", flat=True)
+                )
             verdict = state.decide_for_user(user, snapshot, groups)
         if verdict is Verdict.PASS:
             return None
@@ -158,8 +159,9 @@ class MaintenanceModeMiddleware:
             if state.user_needs_groups(user, snapshot):
                 groups = {
                     pk
-                    async for pk in user.groups.filter(pk__in=snapshot.group_ids)
-                    .values_list("pk", flat=True)
+                    async for pk in user.groups.filter(pk__in=snapshot.group_ids).values_list(
+                        "pk", flat=True
+                    )
                 }
             verdict = state.decide_for_user(user, snapshot, groups)
         if verdict is Verdict.PASS:
@@ -169,4 +171,3 @@ class MaintenanceModeMiddleware:
 
             await alogout(request)
         return responses.maintenance_response(request, snapshot)
-

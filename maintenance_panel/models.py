@@ -39,8 +39,9 @@ class MaintenanceConfig(SingletonModel):
     enabled = models.BooleanField(
         _("maintenance mode on"),
         default=False,
-        help_text=_("While on (and inside the window, if one is set) visitors get the "
-                    "maintenance page."),
+        help_text=_(
+            "While on (and inside the window, if one is set) visitors get the maintenance page."
+        ),
     )
     title = models.CharField(
         _("title"),
@@ -70,18 +71,12 @@ class MaintenanceConfig(SingletonModel):
         default=True,
         help_text=_("The Django admin works as usual during maintenance."),
     )
-    ignore_staff = models.BooleanField(
-        _("staff users see the site"), default=False
-    )
-    ignore_superuser = models.BooleanField(
-        _("superusers see the site"), default=False
-    )
+    ignore_staff = models.BooleanField(_("staff users see the site"), default=False)
+    ignore_superuser = models.BooleanField(_("superusers see the site"), default=False)
     ignore_authenticated_user = models.BooleanField(
         _("every logged-in user sees the site"), default=False
     )
-    ignore_anonymous_user = models.BooleanField(
-        _("anonymous visitors see the site"), default=False
-    )
+    ignore_anonymous_user = models.BooleanField(_("anonymous visitors see the site"), default=False)
     ignore_groups = models.ManyToManyField(
         Group,
         verbose_name=_("groups that see the site"),
@@ -99,15 +94,18 @@ class MaintenanceConfig(SingletonModel):
         _("IP addresses and networks"),
         blank=True,
         validators=[validators.validate_ip_lines],
-        help_text=_("One IP address or CIDR network per line, IPv4 or IPv6, "
-                    "e.g. 203.0.113.7 or 10.0.0.0/8."),
+        help_text=_(
+            "One IP address or CIDR network per line, IPv4 or IPv6, e.g. 203.0.113.7 or 10.0.0.0/8."
+        ),
     )
     ignore_urls = models.TextField(
         _("URL patterns"),
         blank=True,
         validators=[validators.validate_regex_lines],
-        help_text=_("One regular expression per line, matched against the start of "
-                    "the path, e.g. ^/healthz$."),
+        help_text=_(
+            "One regular expression per line, matched against the start of "
+            "the path, e.g. ^/healthz$."
+        ),
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
     changed_by = models.ForeignKey(
@@ -133,9 +131,7 @@ class MaintenanceConfig(SingletonModel):
     def from_db(cls, *args: Any, **kwargs: Any) -> MaintenanceConfig:
         instance = super().from_db(*args, **kwargs)
         instance._loaded = {
-            name: getattr(instance, name)
-            for name in TRACKED_FIELDS
-            if name in instance.__dict__
+            name: getattr(instance, name) for name in TRACKED_FIELDS if name in instance.__dict__
         }
         return instance
 
@@ -194,8 +190,12 @@ class BypassLink(models.Model):
     link is made.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True,
-                            help_text=_("Who or what the link is for, e.g. “QA team”."))
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Who or what the link is for, e.g. “QA team”."),
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(

@@ -43,6 +43,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 def grant(user: object, *codenames: str) -> None:
     """Give ``user`` the maintenance_panel permissions named."""
     user.user_permissions.add(  # type: ignore[attr-defined]
-        *Permission.objects.filter(content_type__app_label="maintenance_panel",
-                                   codename__in=codenames)
+        *Permission.objects.filter(
+            content_type__app_label="maintenance_panel", codename__in=codenames
+        )
     )

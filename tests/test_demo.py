@@ -1,0 +1,47 @@
+"""The demo site, as the seed tutorial walks through it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_index_and_about_pages_extend_base(client):
+    index = client.get("/")
+    about = client.get("/about/")
+    assert index.status_code == 200
+    assert "<h1>Welcome to the demo site</h1>" in index.content.decode()
+    assert "Lorem ipsum" in index.content.decode()
+    assert about.status_code == 200
+    assert "<h1>About us</h1>" in about.content.decode()
+    assert [t.name for t in index.templates][:2] == ["index.html", "base.html"]
+
+
+def test_healthz_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_setup_demo_creates_superuser_and_group_and_prints_credentials(capsys):
+    call_command("setup_demo", username="demo", password="demo-pass-123")
+    out = capsys.readouterr().out
+    assert "Username: demo" in out
+    assert "Password: demo-pass-123" in out
+    assert "http://127.0.0.1:8000/admin/" in out
+    user = get_user_model().objects.get(username="demo")
+    assert user.is_superuser
+    assert user.is_staff
+    assert user.check_password("demo-pass-123")
+    assert Group.objects.filter(name="Beta testers").exists()
+
+
+def test_setup_demo_is_repeatable(capsys):
+    call_command("setup_demo", username="demo", password="first-pass-123")
+    call_command("setup_demo", username="demo", password="second-pass-123")
+    assert get_user_model().objects.get(username="demo").check_password("second-pass-123")
+    assert Group.objects.filter(name="Beta testers").count() == 1
