@@ -138,7 +138,7 @@ def save_config(
     instance: MaintenanceConfig, base_save: Callable[..., None], *args: Any, **kwargs: Any
 ) -> None:
     """Save ``instance`` through the write path (see the module docstring)."""
-    from maintenance_panel.models import TRACKED_FIELDS, MaintenanceConfig
+    from maintenance_panel.models import TRACKED_FIELDS, MaintenanceConfig, field_default
 
     using = kwargs.get("using") or "default"
     with transaction.atomic(using=using):
@@ -166,10 +166,7 @@ def save_config(
         actor = _record(changes)
         if changes:
             now = timezone.now()
-            before = {
-                **{n: instance._meta.get_field(n).get_default() for n in TRACKED_FIELDS},
-                **loaded,
-            }
+            before = {**{n: field_default(n) for n in TRACKED_FIELDS}, **loaded}
             _announce(
                 old=_window_active(before, now),
                 new=_window_active(instance._loaded, now),

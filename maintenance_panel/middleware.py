@@ -50,7 +50,7 @@ class MaintenanceModeMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
             # Django adapts process_view to the handler's mode; give it a native one.
-            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+            self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
 
     # -- entry points ---------------------------------------------------------------
 
@@ -70,7 +70,7 @@ class MaintenanceModeMiddleware:
             held = await self._adecide(request, None)
             if held is not None:
                 return held
-        return response  # type: ignore[no-any-return]
+        return response
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any

@@ -120,6 +120,12 @@ class MaintenanceConfig(SingletonModel):
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
+    #: Tracked values as read from the database, to tell what a save changes.
+    _loaded: dict[str, Any]
+    #: Set by an editor (the admin form) to the version it started from: saving then
+    #: raises ``changes.ConflictError`` if someone else saved in between.
+    expected_version: int | None = None
+
     class Meta:
         verbose_name = _("maintenance mode")
         verbose_name_plural = _("maintenance mode")
@@ -155,7 +161,7 @@ class MaintenanceConfig(SingletonModel):
         loaded: dict[str, Any] = getattr(self, "_loaded", {})
         changes = {}
         for name in TRACKED_FIELDS:
-            before = loaded.get(name, self._meta.get_field(name).get_default())
+            before = loaded.get(name, field_default(name))
             after = getattr(self, name)
             if before != after:
                 changes[name] = [before, after]
@@ -167,6 +173,13 @@ class MaintenanceConfig(SingletonModel):
         from maintenance_panel import changes
 
         changes.save_config(self, super().save, *args, **kwargs)
+
+
+def field_default(name: str) -> Any:
+    """The default of tracked field ``name`` (what an unsaved config holds)."""
+    field = MaintenanceConfig._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.get_default()
 
 
 def hash_token(token: str) -> str:
