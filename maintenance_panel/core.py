@@ -7,9 +7,10 @@ history, the ``maintenance_mode_changed`` signal and the cache refresh.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -35,11 +36,37 @@ def get_maintenance_mode() -> bool:
     return state.is_active()
 
 
+Moment = datetime | timedelta
+
+
+def to_moment(value: Moment | None, *, name: str) -> datetime | None:
+    """An aware datetime from a datetime or a timedelta from now.
+
+    A naive datetime is read in the current time zone, as the admin form reads it.
+    """
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return timezone.now() + value
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime or a timedelta, not {type(value).__name__}.")
+    if settings.USE_TZ and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    if not settings.USE_TZ and timezone.is_aware(value):
+        return timezone.make_naive(value)
+    return value
+
+
+def _check_bool(value: Any, name: str) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}.")
+
+
 def set_maintenance_mode(
     value: bool,
     *,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: Moment | None = None,
+    end: Moment | None = None,
     title: str | None = None,
     message: str | None = None,
     user: Any = None,
@@ -48,35 +75,45 @@ def set_maintenance_mode(
 ) -> None:
     """Turn maintenance mode on or off, optionally for a window and with a new text.
 
+    ``start`` and ``end`` are datetimes (naive ones are read in the current time
+    zone) or timedeltas from now. Switching on replaces the window with the one given
+    (none: on at once, until switched off). The change is validated as the admin
+    validates it, recorded in the history as ``user`` (or ``label``) through
+    ``source``, and takes effect once the transaction commits.
+
     Raises ``ImproperlyConfigured`` when ``MAINTENANCE_MODE`` fixes the state, and
     ``ValidationError`` for a window that ends before it starts or, when switching
     on, has already ended.
     """
     from maintenance_panel.models import MaintenanceConfig
 
-    if conf.forced_state() is not None:
+    _check_bool(value, "value")
+    forced = conf.forced_state()
+    if forced is not None:
         raise ImproperlyConfigured(
-            _("Maintenance mode is fixed by the MAINTENANCE_MODE setting (%(value)s); "
-              "remove that setting to change it here.")
-            % {"value": conf.forced_state()}
-        )
-    for name, moment in (("start", start), ("end", end)):
-        if moment is not None and timezone.is_naive(moment):
-            raise ValidationError(
-                _("%(name)s must be an aware datetime."), params={"name": name}, code="naive"
+            _(
+                "Maintenance mode is fixed by the MAINTENANCE_MODE setting (%(value)s); "
+                "remove that setting to change it here."
             )
-    if value and end is not None and end <= timezone.now():
+            % {"value": forced}
+        )
+    starts_at = to_moment(start, name="start")
+    ends_at = to_moment(end, name="end")
+    if value and ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(
             {"ends_at": _("The end of the window is in the past.")}, code="end_in_past"
         )
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
-        config = MaintenanceConfig.objects.select_for_update().filter(
-            pk=MaintenanceConfig.singleton_instance_id
-        ).first() or MaintenanceConfig()
-        config.enabled = bool(value)
-        if value or start is not None or end is not None:
-            config.starts_at = start
-            config.ends_at = end
+        config = (
+            MaintenanceConfig.objects.select_for_update()
+            .filter(pk=MaintenanceConfig.singleton_instance_id)
+            .first()
+            or MaintenanceConfig()
+        )
+        config.enabled = value
+        if value or starts_at is not None or ends_at is not None:
+            config.starts_at = starts_at
+            config.ends_at = ends_at
         if title is not None:
             config.title = title
         if message is not None:
@@ -85,52 +122,90 @@ def set_maintenance_mode(
         config.save()
 
 
-class override_maintenance_mode(override_settings):  # noqa: N801 - reads like a decorator
-    """Force maintenance mode on or off in a test: a context manager or a decorator
-    (sync and async functions, test classes)."""
+class override_maintenance_mode(override_settings):  # lower case: used like a function
+    """Force maintenance mode on or off in a test.
+
+    A context manager, or a decorator of sync and async test functions, of Django
+    test case classes and of plain (pytest) test classes. It fixes the state the way
+    ``MAINTENANCE_MODE`` does, so the rest (exemptions, response) works as configured.
+    """
 
     def __init__(self, value: bool) -> None:
-        super().__init__(MAINTENANCE_MODE=bool(value))
+        _check_bool(value, "value")
+        super().__init__(MAINTENANCE_MODE=value)
+
+    def decorate_class(self, cls: type) -> type:
+        from django.test import SimpleTestCase
+
+        if issubclass(cls, SimpleTestCase):
+            return super().decorate_class(cls)  # type: ignore[no-any-return]
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and callable(attribute):
+                setattr(cls, name, self.decorate_callable(attribute))
+        return cls
 
 
 def maintenance_mode_on() -> override_maintenance_mode:
-    """``override_maintenance_mode(True)``."""
+    """``override_maintenance_mode(True)``: a context manager or decorator."""
     return override_maintenance_mode(True)
 
 
 def maintenance_mode_off() -> override_maintenance_mode:
-    """``override_maintenance_mode(False)``."""
+    """``override_maintenance_mode(False)``: a context manager or decorator."""
     return override_maintenance_mode(False)
 
 
 def create_bypass_link(
-    name: str, *, expires_at: datetime | None = None, user: Any = None, source: str = "api"
+    name: str,
+    *,
+    expires_at: Moment | None = None,
+    user: Any = None,
+    source: str = "api",
+    label: str = "",
 ) -> str:
-    """Make a bypass link and return its path; the secret appears only in that path."""
+    """Make a bypass link and return its path; the secret appears only in that path.
+
+    ``expires_at`` is a datetime or a timedelta from now (None: until revoked).
+    Whoever opens the path uses the site during maintenance until the link expires
+    or is revoked. Raises ``ValidationError`` for a name in use or a past expiry.
+    """
     from maintenance_panel.models import BypassLink, hash_token
 
-    if expires_at is not None and expires_at <= timezone.now():
+    expires = to_moment(expires_at, name="expires_at")
+    if expires is not None and expires <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry is in the past.")}, code="expired")
     token = secrets.token_urlsafe(32)
-    with transaction.atomic(), changes.recording(source=source, user=user):
-        link = BypassLink(name=name, expires_at=expires_at, created_by=user)
+    with transaction.atomic(), changes.recording(source=source, user=user, label=label):
+        link = BypassLink(name=name, expires_at=expires, created_by=_stored_user(user))
         link.token_hash = hash_token(token)
         link.full_clean(exclude=["token_hash"])
         link.save()
     return reverse("maintenance_panel:bypass", kwargs={"token": token})
 
 
-def revoke_bypass_link(name: str, *, user: Any = None, source: str = "api") -> None:
-    """End bypass link ``name`` and every cookie made from it."""
+def revoke_bypass_link(
+    name: str, *, user: Any = None, source: str = "api", label: str = ""
+) -> None:
+    """End bypass link ``name`` and every cookie made from it.
+
+    Raises ``ValidationError`` when there is no link of that name; revoking a revoked
+    link again does nothing.
+    """
     from maintenance_panel.models import BypassLink
 
-    with transaction.atomic(), changes.recording(source=source, user=user):
+    with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         link = BypassLink.objects.select_for_update().filter(name=name).first()
         if link is None:
             raise ValidationError(
-                _("There is no bypass link named “%(name)s”."), params={"name": name},
+                _("There is no bypass link named “%(name)s”."),
+                params={"name": name},
                 code="unknown",
             )
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
+
+
+def _stored_user(user: Any) -> Any:
+    # An AnonymousUser (or a token user that is no model instance) cannot be stored.
+    return user if getattr(user, "pk", None) is not None else None

@@ -1,0 +1,444 @@
+"""``manage.py maintenance_mode on|off|status|bypass``: maintenance mode from a shell.
+
+Changes go through :mod:`maintenance_panel.core`, so they are validated like the
+admin's and recorded in the history as "command line (<OS user>)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel.validators import split_lines
+
+#: The words the command takes, the older library's included, and what they mean.
+WORDS: dict[str, str] = {
+    **dict.fromkeys(("on", "yes", "true", "1"), "on"),
+    **dict.fromkeys(("off", "no", "false", "0"), "off"),
+    "status": "status",
+    "bypass": "bypass",
+}
+BYPASS_ACTIONS = ("create", "revoke", "list")
+USAGE = (
+    "maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
+    "  maintenance_mode off\n"
+    "  maintenance_mode status [--json]\n"
+    "  maintenance_mode bypass create NAME [--expires TIME]\n"
+    "  maintenance_mode bypass revoke NAME\n"
+    "  maintenance_mode bypass list"
+)
+TIME_EXAMPLES = (
+    "an ISO 8601 time such as 2026-11-25T02:00 (read in the current time zone) or "
+    "2026-11-25T02:00+01:00, or a time from now such as +30m, +2h, +1d or +1h30m"
+)
+_RELATIVE = re.compile(
+    r"^\+(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$"
+)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+FLAG_LABELS = {
+    "admin_site": "admin site",
+    "staff": "staff users",
+    "superuser": "superusers",
+    "authenticated_user": "logged-in users",
+    "anonymous_user": "anonymous visitors",
+}
+
+
+def state_word(text: str) -> str:
+    """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status`` or ``bypass``."""
+    try:
+        return WORDS[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
+            "status, or bypass"
+        ) from None
+
+
+def moment(text: str) -> datetime:
+    """argparse type: an ISO 8601 time (naive = current time zone) or ``+30m``-style."""
+    text = text.strip()
+    relative = _RELATIVE.match(text)
+    if relative and any(relative.groupdict().values()):
+        amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
+        return timezone.now() + timedelta(**amounts)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time; type {TIME_EXAMPLES}") from None
+    return core.to_moment(value, name="time")  # type: ignore[return-value]
+
+
+def _show(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, indent=2)
+
+
+def _validation_text(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        )
+    return " ".join(error.messages)
+
+
+def describe_state() -> dict[str, Any]:
+    """The effective state, why, the window and the exemptions, read from the database."""
+    from maintenance_panel.models import BypassLink
+
+    snapshot = state.Snapshot.from_data(state.load_data(), stamp="command")
+    forced = conf.forced_state()
+    now = timezone.now()
+    active = state.is_active(snapshot)
+    has_window = snapshot.starts_at is not None or snapshot.ends_at is not None
+    if not has_window:
+        phase = "none"
+    elif snapshot.starts_at is not None and now < snapshot.starts_at:
+        phase = "scheduled"
+    elif snapshot.ends_at is not None and snapshot.ends_at <= now:
+        phase = "ended"
+    else:
+        phase = "open"
+    if forced is not None:
+        reason = "settings"
+        explanation = f"fixed by the setting MAINTENANCE_MODE = {forced}"
+    elif not snapshot.enabled:
+        reason, explanation = "switch", "the switch is off"
+    elif phase == "none":
+        reason, explanation = "switch", "the switch is on, with no window"
+    else:
+        reason = "window"
+        explanation = {
+            "scheduled": f"the switch is on; the window opens at {_show(snapshot.starts_at)}",
+            "ended": f"the switch is on, but the window ended at {_show(snapshot.ends_at)}",
+            "open": "the switch is on and the window is open"
+            + (f" until {_show(snapshot.ends_at)}" if snapshot.ends_at else ""),
+        }[phase]
+    flags = {
+        name: {
+            "exempt": snapshot.flag(name),
+            "fixed_by_settings": conf.forced_flag(name.upper()) is not None,
+        }
+        for name in FLAG_LABELS
+    }
+    user_model = get_user_model()
+    users = sorted(
+        str(user.get_username())
+        for user in user_model._default_manager.filter(pk__in=list(snapshot.user_ids))
+    )
+    links = [
+        {"name": link.name, "expires_at": link.expires_at}
+        for link in BypassLink.objects.usable().order_by("name")
+    ]
+    return {
+        "active": active,
+        "enabled": snapshot.enabled if forced is None else forced,
+        "forced_by_settings": forced is not None,
+        "reason": reason,
+        "explanation": explanation,
+        "window": {
+            "starts_at": snapshot.starts_at,
+            "ends_at": snapshot.ends_at,
+            "phase": phase,
+        },
+        "retry_after": responses.retry_after_seconds(snapshot) if active else None,
+        "title": snapshot.title,
+        "message": snapshot.message,
+        "exemptions": {
+            **flags,
+            "groups": sorted(
+                Group.objects.filter(pk__in=snapshot.group_ids).values_list("name", flat=True)
+            ),
+            "users": users,
+            "ip_addresses": {
+                "settings": [str(network) for network in conf.ignored_networks()],
+                "admin": split_lines(snapshot.data.get("ignore_ip_addresses", "")),
+            },
+            "urls": {
+                "settings": [pattern.pattern for pattern in conf.ignored_url_patterns()],
+                "admin": split_lines(snapshot.data.get("ignore_urls", "")),
+            },
+            "bypass_links": links,
+        },
+        "changed_at": snapshot.changed_at,
+        "changed_via": snapshot.changed_via,
+    }
+
+
+class Command(BaseCommand):
+    help = "Switch maintenance mode on or off, show its state, or manage bypass links.\n\n" + USAGE
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "state",
+            type=state_word,
+            metavar="on|off|status|bypass",
+            help="on (or yes, true, 1), off (or no, false, 0), status, or bypass.",
+        )
+        parser.add_argument(
+            "args",
+            nargs="*",
+            metavar="create|revoke|list NAME",
+            help="With bypass: create NAME, revoke NAME, or list.",
+        )
+        parser.add_argument("--start", type=moment, help=f"With on: when, {TIME_EXAMPLES}.")
+        parser.add_argument("--end", type=moment, help="With on: when the site comes back.")
+        parser.add_argument("--title", help="With on: the heading of the maintenance page.")
+        parser.add_argument("--message", help="With on: what visitors read.")
+        parser.add_argument(
+            "--expires", type=moment, help="With bypass create: when the link stops working."
+        )
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="With bypass create: print the link as a full URL, e.g. https://example.com.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print JSON, for scripts.")
+
+    def handle(self, *args: str, **options: Any) -> None:
+        word = options["state"]
+        self._refuse_options(word, args, options)
+        try:
+            if word == "status":
+                self._status(options)
+            elif word == "bypass":
+                self._bypass(args, options)
+            else:
+                self._switch(word == "on", options)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The maintenance tables cannot be read ({exc}); run `python manage.py "
+                "migrate` first, or check the database settings."
+            ) from exc
+
+    def _refuse_options(self, word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
+        allowed = {
+            "on": {"start", "end", "title", "message", "json"},
+            "off": {"json"},
+            "status": {"json"},
+            "bypass": {"expires", "base_url", "json"},
+        }[word]
+        for name in ("start", "end", "title", "message", "expires", "base_url", "json"):
+            if options.get(name) and name not in allowed:
+                flag = "--" + name.replace("_", "-")
+                raise CommandError(f"{flag} does not go with `{word}`. Usage:\n  {USAGE}")
+        if args and word != "bypass":
+            raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n  {USAGE}")
+
+    # -- on / off / status ------------------------------------------------------------
+
+    def _switch(self, value: bool, options: dict[str, Any]) -> None:
+        forced = conf.forced_state()
+        if forced is not None:
+            raise CommandError(
+                f"Maintenance mode is fixed {'on' if forced else 'off'} by the "
+                "MAINTENANCE_MODE setting; remove that setting (or set it to None) to "
+                "switch it from the command line."
+            )
+        start, end = options["start"], options["end"]
+        now = timezone.now()
+        if start is not None and end is not None and end <= start:
+            raise CommandError(
+                f"--end ({_show(end)}) is not after --start ({_show(start)}); type an end "
+                "after the start, e.g. --start 2026-11-25T02:00 --end 2026-11-25T03:00."
+            )
+        if end is not None and end <= now:
+            raise CommandError(
+                f"--end ({_show(end)}) is in the past; type a future time, e.g. --end +1h."
+            )
+        actor = changes.command_line_actor()
+        try:
+            core.set_maintenance_mode(
+                value,
+                start=start,
+                end=end,
+                title=options["title"],
+                message=options["message"],
+                source=actor.source,
+                label=actor.label,
+            )
+        except ValidationError as exc:
+            raise CommandError(f"Nothing changed: {_validation_text(exc)}") from exc
+        described = describe_state()
+        if options["json"]:
+            self.stdout.write(_json(described))
+            return
+        if options["verbosity"] >= 1:
+            self.stdout.write(self._headline(described))
+
+    def _status(self, options: dict[str, Any]) -> None:
+        described = describe_state()
+        if options["json"]:
+            self.stdout.write(_json(described))
+            return
+        window = described["window"]
+        lines = [
+            self._headline(described),
+            f"Why: {described['explanation']}.",
+            f"Window: {self._window_text(window)}",
+        ]
+        if described["retry_after"]:
+            lines.append(f"Retry-After: {described['retry_after']} s")
+        if described["title"]:
+            lines.append(f"Title: {described['title']}")
+        if described["message"]:
+            lines.append(f"Message: {described['message']}")
+        lines.append("Exempt during maintenance:")
+        exemptions = described["exemptions"]
+        for name, label in FLAG_LABELS.items():
+            flag = exemptions[name]
+            answer = "yes" if flag["exempt"] else "no"
+            if flag["fixed_by_settings"]:
+                answer += f" (fixed by MAINTENANCE_MODE_IGNORE_{name.upper()})"
+            lines.append(f"  {label}: {answer}")
+        lines.append(f"  groups: {', '.join(exemptions['groups']) or '-'}")
+        lines.append(f"  users: {', '.join(exemptions['users']) or '-'}")
+        for key, label in (("ip_addresses", "IP addresses"), ("urls", "URLs")):
+            entries = [f"{entry} (settings)" for entry in exemptions[key]["settings"]]
+            entries += exemptions[key]["admin"]
+            lines.append(f"  {label}: {', '.join(entries) or '-'}")
+        links = [
+            f"{link['name']} (until {_show(link['expires_at'])})"
+            if link["expires_at"]
+            else link["name"]
+            for link in exemptions["bypass_links"]
+        ]
+        lines.append(f"  bypass links: {', '.join(links) or '-'}")
+        if described["changed_at"]:
+            lines.append(
+                f"Last change: {_show(described['changed_at'])} "
+                f"by {described['changed_via'] or '?'}"
+            )
+        self.stdout.write("\n".join(lines))
+
+    @staticmethod
+    def _headline(described: dict[str, Any]) -> str:
+        if described["active"]:
+            return "Maintenance mode is ON: visitors get the maintenance page."
+        if described["window"]["phase"] == "scheduled" and described["enabled"]:
+            return (
+                "Maintenance mode is scheduled: the site is up until "
+                f"{_show(described['window']['starts_at'])}."
+            )
+        return "Maintenance mode is OFF: the site is up."
+
+    @staticmethod
+    def _window_text(window: dict[str, Any]) -> str:
+        if window["phase"] == "none":
+            return "none"
+        start = _show(window["starts_at"]) if window["starts_at"] else "now"
+        end = _show(window["ends_at"]) if window["ends_at"] else "switched off"
+        return f"from {start} until {end} ({window['phase']})"
+
+    # -- bypass links -----------------------------------------------------------------
+
+    def _bypass(self, args: tuple[str, ...], options: dict[str, Any]) -> None:
+        action = args[0].lower() if args else ""
+        if (
+            action not in BYPASS_ACTIONS
+            or (action == "list") != (len(args) == 1)
+            or (len(args) > 2)
+        ):
+            raise CommandError(
+                "Type `bypass create NAME [--expires TIME]`, `bypass revoke NAME` or "
+                "`bypass list` (quote a NAME with spaces)."
+            )
+        if options["expires"] is not None and action != "create":
+            raise CommandError("--expires goes with `bypass create` only.")
+        actor = changes.command_line_actor()
+        if action == "list":
+            self._list_links(options)
+        elif action == "create":
+            self._create_link(args[1], options, actor)
+        else:
+            try:
+                core.revoke_bypass_link(args[1], source=actor.source, label=actor.label)
+            except ValidationError as exc:
+                raise CommandError(
+                    f"{_validation_text(exc)} Type `maintenance_mode bypass list` to see the names."
+                ) from exc
+            if options["json"]:
+                self.stdout.write(_json({"name": args[1], "revoked": True}))
+            elif options["verbosity"] >= 1:
+                self.stdout.write(
+                    f"Bypass link “{args[1]}” revoked; browsers that used it are held back again."
+                )
+
+    def _create_link(self, name: str, options: dict[str, Any], actor: changes.Actor) -> None:
+        expires = options["expires"]
+        if expires is not None and expires <= timezone.now():
+            raise CommandError(
+                f"--expires ({_show(expires)}) is in the past; type a future time, e.g. "
+                "--expires +1d."
+            )
+        try:
+            path = core.create_bypass_link(
+                name, expires_at=expires, source=actor.source, label=actor.label
+            )
+        except ValidationError as exc:
+            raise CommandError(f"Nothing created: {_validation_text(exc)}") from exc
+        except NoReverseMatch as exc:
+            raise CommandError(
+                "Bypass links need the app's URLs: add "
+                "path('maintenance/', include('maintenance_panel.urls')) to your URLconf."
+            ) from exc
+        link = options["base_url"].rstrip("/") + path
+        if options["json"]:
+            self.stdout.write(_json({"name": name, "path": link, "expires_at": expires}))
+            return
+        until = f"until {_show(expires)}" if expires else "until revoked"
+        self.stdout.write(
+            f"Bypass link “{name}” created; it works {until}. It is shown only this once:\n{link}"
+        )
+
+    def _list_links(self, options: dict[str, Any]) -> None:
+        from maintenance_panel.models import BypassLink
+
+        links = [
+            {
+                "name": link.name,
+                "created_at": link.created_at,
+                "expires_at": link.expires_at,
+                "revoked_at": link.revoked_at,
+                "usable": link.is_usable,
+            }
+            for link in BypassLink.objects.order_by("name")
+        ]
+        if options["json"]:
+            self.stdout.write(_json(links))
+            return
+        if not links:
+            self.stdout.write(
+                "No bypass links; make one with `maintenance_mode bypass create NAME`."
+            )
+            return
+        for link in links:
+            if link["revoked_at"]:
+                status = f"revoked {_show(link['revoked_at'])}"
+            elif not link["usable"]:
+                status = f"expired {_show(link['expires_at'])}"
+            elif link["expires_at"]:
+                status = f"usable until {_show(link['expires_at'])}"
+            else:
+                status = "usable until revoked"
+            self.stdout.write(f"{link['name']}: {status}")
