@@ -73,18 +73,21 @@ def get(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 
+@cache
 def forced_state() -> bool | None:
     """``MAINTENANCE_MODE``: ``True``/``False`` force the state, ``None`` lets the admin decide."""
     value = getattr(settings, "MAINTENANCE_MODE", None)
     return None if value is None else bool(value)
 
 
+@cache
 def forced_flag(flag: str) -> bool | None:
     """``MAINTENANCE_MODE_IGNORE_<FLAG>`` when set, else ``None`` (the admin decides)."""
     value = getattr(settings, f"{PREFIX}_IGNORE_{flag}", None)
     return None if value is None else bool(value)
 
 
+@cache
 def state_ttl() -> float:
     """Seconds a process trusts its snapshot before re-validating it (default 1)."""
     return float(getattr(settings, f"{PREFIX}_STATE_TTL", 1.0))
@@ -100,6 +103,7 @@ def fallback_state() -> bool:
     return bool(get(f"{PREFIX}_FALLBACK"))
 
 
+@cache
 def ignore_tests() -> bool:
     """``MAINTENANCE_MODE_IGNORE_TESTS``: never hold requests back inside a test run."""
     return bool(get(f"{PREFIX}_IGNORE_TESTS"))
@@ -230,6 +234,12 @@ def authenticated_user_function() -> Callable[..., Any] | None:
 
 
 _MEMOIZED = (
+    # Read on every request: a settings lookup of an unset name raises and catches
+    # AttributeError, which alone costs more than the rest of the "off" path.
+    forced_state,
+    forced_flag,
+    state_ttl,
+    ignore_tests,
     ignored_networks,
     ignored_url_patterns,
     get_context_function,

@@ -14,6 +14,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth import logout
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
 from maintenance_panel import conf, responses, state
@@ -114,15 +115,11 @@ class MaintenanceModeMiddleware:
         verdict = state.decide_before_user(request, match, snapshot)
         if verdict is Verdict.PASS:
             return None
-        user = _user(request)
+        user = state.guarded_user(_user(request))
         if verdict is Verdict.ASK_PANEL_USER:
             verdict = Verdict.PASS if state.may_use_panel(user) else Verdict.HOLD
         else:
-            groups: set[int] = set()
-            if state.user_needs_groups(user, snapshot):
-                groups = set(
-                    user.groups.filter(pk__in=snapshot.group_ids).values_list("pk", flat=True)
-                )
+            groups = state.member_group_ids(user, snapshot)
             verdict = state.decide_for_user(user, snapshot, groups)
         if verdict is Verdict.PASS:
             return None
@@ -135,6 +132,19 @@ class MaintenanceModeMiddleware:
             return state.get_snapshot()
         return await sync_to_async(state.get_snapshot)()
 
+    @staticmethod
+    async def _auser(request: HttpRequest) -> Any:
+        function = conf.authenticated_user_function()
+        try:
+            if function is not None:
+                return await sync_to_async(lambda: state.guarded_user(function(request)))()
+            if hasattr(request, "auser"):
+                return await request.auser()
+        except DatabaseError as exc:
+            # Sessions or users unreachable: treat the visitor as anonymous.
+            state.report_unavailable("database", exc)
+        return None
+
     async def _adecide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
         if conf.forced_state() is False:
             return None
@@ -144,25 +154,12 @@ class MaintenanceModeMiddleware:
         verdict = state.decide_before_user(request, match, snapshot)
         if verdict is Verdict.PASS:
             return None
-        function = conf.authenticated_user_function()
-        if function is not None:
-            user = await sync_to_async(function)(request)
-        elif hasattr(request, "auser"):
-            user = await request.auser()
-        else:
-            user = None
+        user = await self._auser(request)
         if verdict is Verdict.ASK_PANEL_USER:
             allowed = await sync_to_async(state.may_use_panel)(user)
             verdict = Verdict.PASS if allowed else Verdict.HOLD
         else:
-            groups: set[int] = set()
-            if state.user_needs_groups(user, snapshot):
-                groups = {
-                    pk
-                    async for pk in user.groups.filter(pk__in=snapshot.group_ids).values_list(
-                        "pk", flat=True
-                    )
-                }
+            groups = await state.amember_group_ids(user, snapshot)
             verdict = state.decide_for_user(user, snapshot, groups)
         if verdict is Verdict.PASS:
             return None

@@ -2,8 +2,19 @@
 
 Reading the state must cost next to nothing, so each process keeps an immutable
 :class:`Snapshot` and re-validates it at most every ``MAINTENANCE_MODE_STATE_TTL``
-seconds against a version stamp in the shared cache. Reads fall back: snapshot ->
-shared cache -> database -> the last snapshot known -> ``MAINTENANCE_MODE_FALLBACK``.
+seconds. Reads fall back: snapshot -> shared cache -> database -> the last snapshot
+known -> ``MAINTENANCE_MODE_FALLBACK``.
+
+The shared cache holds two kinds of keys: a version counter, which every committed
+write increments, and the state's data stored under the version it was read for.
+Re-validating costs one cache ``get`` of the counter; only when it moved does a
+process fetch the data (from the cache, or from the database when no process has
+stored it yet). Data is only ever stored under a version observed *before* the
+database was read, so a slow reader can never overwrite newer state with older.
+
+A process-local cache (LocMem, Dummy) cannot tell one worker about another's writes,
+so with one the snapshot re-reads the database on expiry instead (check
+``maintenance_panel.I001`` says so).
 
 The decision is split so that the sync and async middleware run the very same code:
 :func:`decide_before_user` answers from the URL, the client's address and the bypass
@@ -35,6 +46,7 @@ from django.utils import timezone
 
 from maintenance_panel import conf
 from maintenance_panel.conf import IPNetwork
+from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -42,12 +54,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("maintenance_panel")
 
-CACHE_KEY = "maintenance_panel:state:v1"
+#: Shared-cache key of the version counter (an integer; never expires).
+VERSION_KEY = "maintenance_panel:state:version"
+#: Shared-cache key of the data read for one version (``% version``).
+DATA_KEY = "maintenance_panel:state:data:%d"
+#: Stored data outlives any plausible gap between writes; a reader re-stores it.
+DATA_TIMEOUT = 24 * 60 * 60
 BYPASS_SALT = "maintenance_panel.bypass"
 #: The URL names of the admin that stay reachable with ``ignore_admin_site`` off, so
 #: that whoever may change the switch can always switch it off.
 ADMIN_LOGIN_URL_NAMES = frozenset({"login", "logout", "jsi18n", "password_change"})
 PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
+
+#: The shared cache may fail with any backend's own exception types (redis, pymemcache,
+#: OSError...); what they have in common is that they are not Django's.
+#: A failure is logged (once per episode), so it is not hidden.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (Exception,)
 
 
 # -- the snapshot ----------------------------------------------------------------------
@@ -57,6 +79,7 @@ PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
 class Snapshot:
     """An immutable, pre-digested copy of the stored state."""
 
+    #: Identifies the data: the shared version, or a per-process unique value.
     stamp: str = ""
     enabled: bool = False
     title: str = ""
@@ -175,11 +198,16 @@ def load_data() -> dict[str, Any]:
 
 
 class _Holder:
-    """This process's snapshot and when it was last checked."""
+    """This process's snapshot and how long it may be trusted."""
 
     def __init__(self) -> None:
         self.snapshot: Snapshot | None = None
-        self.checked_at = 0.0
+        #: ``time.monotonic()`` until which :func:`get_snapshot` answers without I/O.
+        #: Zero while dirty or provisional, so the hot path tests one number.
+        self.trusted_until = 0.0
+        #: When the TTL runs out (also for a provisional snapshot).
+        self.expires_at = 0.0
+        #: A write happened in this process: read the database, not the shared cache.
         self.dirty = False
         #: The snapshot was read inside a transaction: re-read once it has ended.
         self.provisional = False
@@ -197,6 +225,12 @@ def reset() -> None:
     from maintenance_panel import responses
 
     responses.clear_cache()
+
+
+def expire() -> None:
+    """Re-validate the snapshot on the next read (no write happened)."""
+    holder = _holder
+    holder.trusted_until = holder.expires_at = 0.0
 
 
 def _shared_cache() -> Any:
@@ -218,24 +252,41 @@ def _db_alias() -> str:
     return router.db_for_read(MaintenanceConfig) or "default"
 
 
-def _degrade(kind: str, exc: BaseException) -> None:
-    if kind not in _holder.degraded:
-        _holder.degraded.add(kind)
-        logger.warning("maintenance_panel: %s unavailable, using fallback: %s", kind, exc)
+def _in_transaction() -> bool:
+    return bool(connections[_db_alias()].in_atomic_block)
+
+
+def report_unavailable(kind: str, exc: BaseException) -> None:
+    """Log that ``kind`` (``"database"``, ``"shared cache"``) failed, once per episode:
+    again only after it has been seen working."""
+    degraded = _holder.degraded
+    if kind not in degraded:
+        degraded.add(kind)
+        logger.warning(
+            "maintenance_panel: %s unavailable, serving the last known state: %s", kind, exc
+        )
 
 
 def _recover(kind: str) -> None:
-    if kind in _holder.degraded:
-        _holder.degraded.discard(kind)
+    degraded = _holder.degraded
+    if kind in degraded:
+        degraded.discard(kind)
         logger.warning("maintenance_panel: %s available again", kind)
 
 
-def _install(snapshot: Snapshot, provisional: bool = False) -> Snapshot:
+def _local_stamp() -> str:
+    # Never equal to a shared version: a body cached for it can never be served for
+    # other data.
+    return f"local-{uuid.uuid4().hex}"
+
+
+def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     holder = _holder
     holder.snapshot = snapshot
-    holder.checked_at = time.monotonic()
     holder.dirty = False
     holder.provisional = provisional
+    holder.expires_at = time.monotonic() + conf.state_ttl()
+    holder.trusted_until = 0.0 if provisional else holder.expires_at
     return snapshot
 
 
@@ -243,11 +294,19 @@ def get_snapshot() -> Snapshot:
     """The current snapshot; no I/O unless it is older than the TTL or invalidated."""
     holder = _holder
     snapshot = holder.snapshot
+    if snapshot is not None and time.monotonic() < holder.trusted_until:
+        return snapshot
+    return _get_snapshot_slowly(holder)
+
+
+def _get_snapshot_slowly(holder: _Holder) -> Snapshot:
+    snapshot = holder.snapshot
     if (
         snapshot is not None
+        and holder.provisional
         and not holder.dirty
-        and time.monotonic() - holder.checked_at < conf.state_ttl()
-        and not (holder.provisional and not connections[_db_alias()].in_atomic_block)
+        and time.monotonic() < holder.expires_at
+        and _in_transaction()
     ):
         return snapshot
     return refresh()
@@ -256,87 +315,112 @@ def get_snapshot() -> Snapshot:
 def snapshot_is_fresh() -> bool:
     """Whether :func:`get_snapshot` would answer without I/O (for the async path)."""
     holder = _holder
-    return (
-        holder.snapshot is not None
-        and not holder.dirty
-        and time.monotonic() - holder.checked_at < conf.state_ttl()
-        and not holder.provisional
-    )
+    return holder.snapshot is not None and time.monotonic() < holder.trusted_until
 
 
 def refresh() -> Snapshot:
     """Re-validate the snapshot: shared cache first, then the database."""
     holder = _holder
     with holder.lock:
-        previous = holder.snapshot
+        snapshot = holder.snapshot
+        if snapshot is not None and time.monotonic() < holder.trusted_until:
+            return snapshot  # another thread re-validated it while this one waited
         shared = None if holder.dirty else _shared_cache()
         if shared is not None:
             try:
-                entry = shared.get(CACHE_KEY)
-            except Exception as exc:  # noqa: BLE001 - any backend's connection error
-                _degrade("shared cache", exc)
-                entry = None
-            else:
-                _recover("shared cache")
+                version = _current_version(shared)
+                if (
+                    snapshot is not None
+                    and snapshot.stamp == str(version)
+                    and not holder.provisional
+                ):
+                    _recover("shared cache")
+                    return _install(snapshot)
+                entry = shared.get(DATA_KEY % version)
+            except CACHE_ERRORS as exc:
+                report_unavailable("shared cache", exc)
+                return _load_from_database(snapshot, shared=None, version=None)
+            _recover("shared cache")
             if entry is not None:
-                if previous is not None and entry["stamp"] == previous.stamp:
-                    return _install(previous)
-                return _install(Snapshot.from_data(entry["data"], entry["stamp"]))
-        return _load_from_database(previous, shared)
+                return _install(Snapshot.from_data(entry, str(version)))
+            return _load_from_database(snapshot, shared=shared, version=version)
+        return _load_from_database(snapshot, shared=None, version=None)
 
 
-def _load_from_database(previous: Snapshot | None, shared: Any) -> Snapshot:
-    alias = _db_alias()
+def _current_version(shared: Any) -> int:
+    version = shared.get(VERSION_KEY)
+    if version is None:
+        # Lost (a flushed or restarted cache) or never set. Start from the clock, so that
+        # a restarted counter never meets a version whose data may still be stored.
+        shared.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = shared.get(VERSION_KEY)
+        if version is None:
+            raise LookupError("the shared cache does not keep the version key")
+    return int(version)
+
+
+def _bump_version(shared: Any) -> int:
+    try:
+        return int(shared.incr(VERSION_KEY))
+    except ValueError:  # the key is missing: Django's incr() contract
+        _current_version(shared)
+        return int(shared.incr(VERSION_KEY))
+
+
+def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int | None) -> Snapshot:
     try:
         data = load_data()
     except DatabaseError as exc:
-        _degrade("database", exc)
+        report_unavailable("database", exc)
         if previous is not None and not previous.is_fallback:
             return _install(previous)
-        return _install(
-            Snapshot(enabled=conf.fallback_state(), stamp="fallback", is_fallback=True)
-        )
+        return _install(Snapshot(enabled=conf.fallback_state(), stamp="fallback", is_fallback=True))
     _recover("database")
-    in_transaction = connections[alias].in_atomic_block
-    if previous is not None and previous.data == data and not previous.is_fallback:
-        return _install(previous, provisional=in_transaction)
-    snapshot = Snapshot.from_data(data, uuid.uuid4().hex)
-    if shared is not None and not in_transaction:
-        _store_shared(shared, snapshot, add_only=True)
-    return _install(snapshot, provisional=in_transaction)
+    # Data read inside a transaction may still be rolled back: use it here only, until
+    # the transaction ends, and never share it.
+    provisional = _in_transaction()
+    if shared is not None and version is not None and not provisional:
+        snapshot = Snapshot.from_data(data, str(version))
+        _store_shared(shared, version, data)
+        return _install(snapshot)
+    if previous is not None and not previous.is_fallback and previous.data == data:
+        return _install(previous, provisional=provisional)
+    return _install(Snapshot.from_data(data, _local_stamp()), provisional=provisional)
 
 
-def _store_shared(shared: Any, snapshot: Snapshot, *, add_only: bool) -> None:
-    entry = {"stamp": snapshot.stamp, "data": snapshot.data}
+def _store_shared(shared: Any, version: int, data: dict[str, Any]) -> None:
     try:
-        if add_only:
-            shared.add(CACHE_KEY, entry, timeout=None)
-        else:
-            shared.set(CACHE_KEY, entry, timeout=None)
-    except Exception as exc:  # noqa: BLE001 - any backend's connection error
-        _degrade("shared cache", exc)
+        # add, not set: whoever stored data for this version read it after the version
+        # was current, so either copy is right; keep the first.
+        shared.add(DATA_KEY % version, data, timeout=DATA_TIMEOUT)
+    except CACHE_ERRORS as exc:
+        report_unavailable("shared cache", exc)
 
 
 def publish() -> None:
-    """After a committed write: re-read the database, share it, install it here."""
+    """After a committed write: tell every process, and install the new state here."""
     holder = _holder
     with holder.lock:
-        try:
-            data = load_data()
-        except DatabaseError as exc:
-            _degrade("database", exc)
-            holder.dirty = True
-            return
-        snapshot = Snapshot.from_data(data, uuid.uuid4().hex)
+        holder.dirty = True
+        holder.trusted_until = 0.0
         shared = _shared_cache()
+        version = None
         if shared is not None:
-            _store_shared(shared, snapshot, add_only=False)
-        _install(snapshot, provisional=connections[_db_alias()].in_atomic_block)
+            try:
+                version = _bump_version(shared)
+            except CACHE_ERRORS as exc:
+                # Other processes learn of the change only once the cache is back (or
+                # at once, if they read the database because the cache is down too).
+                report_unavailable("shared cache", exc)
+                shared = None
+        _load_from_database(holder.snapshot, shared=shared, version=version)
 
 
 def invalidate(using: str | None = None) -> None:
     """A write happened: stop trusting the snapshot now, publish after commit."""
-    _holder.dirty = True
+    holder = _holder
+    holder.dirty = True
+    holder.trusted_until = 0.0
     from maintenance_panel import responses
 
     responses.clear_cache()
@@ -347,6 +431,53 @@ def invalidate(using: str | None = None) -> None:
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"CACHES", "DATABASES"} or setting == f"{conf.PREFIX}_CACHE":
         reset()
+    elif setting == f"{conf.PREFIX}_STATE_TTL":
+        expire()
+
+
+def guarded_user(user: Any) -> Any:
+    """``user`` evaluated, or None when that needs the database and it is unreachable.
+
+    ``request.user`` is lazy; with a session cookie it reads the session and the user
+    from the database, which must not turn the maintenance page into a 500.
+    """
+    if user is None:
+        return None
+    try:
+        authenticated = user.is_authenticated
+    except DatabaseError as exc:
+        report_unavailable("database", exc)
+        return None
+    if authenticated:
+        _recover("database")  # the session and the user were just read
+    return user
+
+
+def member_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
+    """Which of the snapshot's groups ``user`` is in: one query, none when not needed."""
+    if not user_needs_groups(user, snapshot):
+        return set()
+    try:
+        return set(user.groups.filter(pk__in=snapshot.group_ids).values_list("pk", flat=True))
+    except DatabaseError as exc:
+        report_unavailable("database", exc)
+        return set()
+
+
+async def amember_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
+    """:func:`member_group_ids` for the async path."""
+    if not user_needs_groups(user, snapshot):
+        return set()
+    try:
+        return {
+            pk
+            async for pk in user.groups.filter(pk__in=snapshot.group_ids).values_list(
+                "pk", flat=True
+            )
+        }
+    except DatabaseError as exc:
+        report_unavailable("database", exc)
+        return set()
 
 
 # -- the decision ----------------------------------------------------------------------
@@ -378,11 +509,11 @@ def in_test_run() -> bool:
 
 def forced_by_view(view_func: Any) -> bool | None:
     """``force_maintenance_mode_on``/``_off`` on a view (function or class-based)."""
-    from maintenance_panel.decorators import ATTRIBUTE
-
-    value = getattr(view_func, ATTRIBUTE, None)
+    value = getattr(view_func, FORCED_ATTRIBUTE, None)
     if value is None:
-        value = getattr(getattr(view_func, "view_class", None), ATTRIBUTE, None)
+        view_class = getattr(view_func, "view_class", None)
+        if view_class is not None:
+            value = getattr(view_class, FORCED_ATTRIBUTE, None)
     return value
 
 
