@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from maintenance_panel.models import MaintenanceConfig
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_async_thread_connections(django_db_setup: Any) -> Iterator[None]:
+    """Async tests open connections in sync_to_async's worker thread; close them before
+    the test databases are dropped (PostgreSQL refuses to drop a database in use)."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture

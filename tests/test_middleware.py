@@ -318,6 +318,7 @@ def test_anonymous_user_object_is_fine(on):
 # -- async -------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_async_view_off():
     from asgiref.sync import sync_to_async
 
@@ -329,18 +330,7 @@ async def test_async_view_off():
     assert response.content == b"async page"
 
 
-@pytest.fixture
-async def close_thread_connections():
-    """Close the connections sync_to_async's thread opened, so the test DB can be dropped."""
-    yield
-    from asgiref.sync import sync_to_async
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("close_thread_connections")
 async def test_async_client_gets_same_answers_as_sync():
     from maintenance_panel.core import set_maintenance_mode
 
@@ -360,7 +350,6 @@ async def test_async_client_gets_same_answers_as_sync():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("close_thread_connections")
 async def test_async_group_exemption():
     from asgiref.sync import sync_to_async
 
