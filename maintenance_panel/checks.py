@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
+from django.db import DatabaseError, connections, router
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from maintenance_panel import conf
 
@@ -79,18 +84,23 @@ def check_setting_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
             continue
         close = difflib.get_close_matches(name, _KNOWN, n=1, cutoff=0.8)
-        hint = f"Did you mean {close[0]}?" if close else (
-            "See the settings table in the README for the names maintenance_panel reads."
+        hint = (
+            f"Did you mean {close[0]}?"
+            if close
+            else ("See the settings table in the README for the names maintenance_panel reads.")
         )
         messages.append(
-            Warning(f"Unknown setting {name}; it has no effect.", hint=hint,
-                    id="maintenance_panel.W001")
+            Warning(
+                f"Unknown setting {name}; it has no effect.", hint=hint, id="maintenance_panel.W001"
+            )
         )
     return messages
 
 
 def _list_setting(name: str) -> tuple[list[str], list[CheckMessage]]:
     value = conf.get(name)
+    if value is None:
+        return [], []
     if isinstance(value, list | tuple | set | frozenset):
         return [str(entry) for entry in value], []
     return [], [
@@ -131,8 +141,7 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         except re.error as exc:
             messages.append(
                 Error(
-                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression "
-                    f"({exc}).",
+                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression ({exc}).",
                     hint="Fix the pattern; it is matched with re.match against the path.",
                     id="maintenance_panel.E006",
                 )
@@ -140,9 +149,10 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return messages
 
 
-@register(Tags.caches)
+@register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """I001: the cache is process-local, so each process re-reads the database."""
+    """I001 (with ``check --deploy``): the cache is process-local, so each process
+    re-reads the database."""
     from django.core.cache import InvalidCacheBackendError
 
     from maintenance_panel import state
@@ -169,3 +179,212 @@ def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             id="maintenance_panel.I001",
         )
     ]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _optional_bool(value: Any) -> bool:
+    return value is None or isinstance(value, bool)
+
+
+def _non_negative_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+#: Setting -> (test of its value, what it must be).
+TYPE_RULES: dict[str, tuple[Any, str]] = {
+    "MAINTENANCE_MODE": (_optional_bool, "True, False or None"),
+    **{
+        f"{conf.PREFIX}_IGNORE_{flag}": (_optional_bool, "True, False or None (unset)")
+        for flag in conf.IGNORE_FLAGS
+    },
+    f"{conf.PREFIX}_IGNORE_TESTS": (lambda v: isinstance(v, bool), "True or False"),
+    f"{conf.PREFIX}_FALLBACK": (lambda v: isinstance(v, bool), "True or False"),
+    f"{conf.PREFIX}_LOGOUT_AUTHENTICATED_USER": (lambda v: isinstance(v, bool), "True or False"),
+    f"{conf.PREFIX}_LOGOUT_STAFF_USER": (_optional_bool, "True, False or None"),
+    f"{conf.PREFIX}_LOGOUT_SUPERUSER": (_optional_bool, "True, False or None"),
+    f"{conf.PREFIX}_STATUS_CODE": (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599,
+        "an HTTP status code (an int such as 503)",
+    ),
+    f"{conf.PREFIX}_RETRY_AFTER": (
+        lambda v: v is None or _non_negative_int(v),
+        "a number of seconds (int, 0 or None to omit the header)",
+    ),
+    f"{conf.PREFIX}_TRUSTED_PROXY_COUNT": (_non_negative_int, "an int, 0 or more"),
+    f"{conf.PREFIX}_STATE_TTL": (
+        lambda v: _is_number(v) and v >= 0,
+        "a number of seconds, 0 or more",
+    ),
+    f"{conf.PREFIX}_ANNOUNCE_BEFORE": (
+        lambda v: (_is_number(v) and v >= 0) or isinstance(v, timedelta),
+        "a number of seconds or a timedelta",
+    ),
+    f"{conf.PREFIX}_TEMPLATE": (lambda v: isinstance(v, str) and bool(v), "a template name"),
+    f"{conf.PREFIX}_CACHE": (lambda v: isinstance(v, str) and bool(v), "a cache alias"),
+    f"{conf.PREFIX}_BYPASS_COOKIE_NAME": (
+        lambda v: isinstance(v, str) and bool(v),
+        "a cookie name (a non-empty string)",
+    ),
+    f"{conf.PREFIX}_REDIRECT_URL": (
+        lambda v: v is None or isinstance(v, str),
+        "a path, a URL or a URL name (a string), or None",
+    ),
+}
+
+
+@register(Tags.compatibility)
+def check_setting_types(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E008: a setting of the wrong type, e.g. a string where a number is meant."""
+    messages: list[CheckMessage] = []
+    for name, (is_valid, expected) in TYPE_RULES.items():
+        if not hasattr(settings, name):
+            continue
+        value = getattr(settings, name)
+        if not is_valid(value):
+            messages.append(
+                Error(
+                    f"{name} is {value!r}; it must be {expected}.",
+                    hint=f"Set {name} to {expected}, or remove it to use the default "
+                    f"({conf.DEFAULTS[name]!r}).",
+                    id="maintenance_panel.E008",
+                )
+            )
+    return messages
+
+
+CALLABLE_SETTINGS: dict[str, str] = {
+    f"{conf.PREFIX}_GET_CONTEXT": "callable(request) -> dict",
+    f"{conf.PREFIX}_GET_CLIENT_IP_ADDRESS": "callable(request) -> str",
+    f"{conf.PREFIX}_GET_AUTHENTICATED_USER": "callable(request) -> user or None",
+}
+
+
+def _resolve_callable(value: Any) -> str | None:
+    """None when ``value`` is a callable or the dotted path of one, else why not."""
+    if callable(value):
+        return None
+    if not isinstance(value, str):
+        return f"is {type(value).__name__}, not a callable or a dotted path"
+    try:
+        imported = import_string(value)
+    except ImportError as exc:
+        return f"does not import ({exc})"
+    if not callable(imported):
+        return f"names {type(imported).__name__} {imported!r}, not a callable"
+    return None
+
+
+@register(Tags.compatibility)
+def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E009: a hook setting (GET_CONTEXT, GET_CLIENT_IP_ADDRESS, GET_AUTHENTICATED_USER)
+    that is not a callable or does not import; E010: a RESPONSE_TYPE that is neither
+    "html", "json" nor such a callable."""
+    messages: list[CheckMessage] = []
+    for name, signature in CALLABLE_SETTINGS.items():
+        value = conf.get(name)
+        if value is None:
+            continue
+        problem = _resolve_callable(value)
+        if problem is not None:
+            messages.append(
+                Error(
+                    f"{name} = {value!r} {problem}.",
+                    hint=f"Set it to a {signature}, or the dotted path of one such as "
+                    "'myproject.maintenance.get_context'.",
+                    id="maintenance_panel.E009",
+                )
+            )
+    response_type = conf.response_type()
+    if response_type is not None and response_type not in {"html", "json"}:
+        problem = _resolve_callable(response_type)
+        if problem is not None:
+            messages.append(
+                Error(
+                    f"MAINTENANCE_MODE_RESPONSE_TYPE = {response_type!r} {problem}.",
+                    hint="Use 'html', 'json', None (choose from the Accept header), or a "
+                    "callable(request) returning 'html' or 'json' (or its dotted path).",
+                    id="maintenance_panel.E010",
+                )
+            )
+    return messages
+
+
+@register(Tags.templates)
+def check_template(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E011: MAINTENANCE_MODE_TEMPLATE cannot be found or does not compile."""
+    name = conf.get(f"{conf.PREFIX}_TEMPLATE")
+    if not isinstance(name, str) or not name:
+        return []  # E008 reports it
+    try:
+        loader.get_template(name)
+    except TemplateDoesNotExist:
+        problem = "cannot be found"
+    except TemplateSyntaxError as exc:
+        problem = f"does not compile ({exc})"
+    else:
+        return []
+    return [
+        Error(
+            f"MAINTENANCE_MODE_TEMPLATE {name!r} {problem}.",
+            hint="Put the template in a templates directory (TEMPLATES DIRS or an app's "
+            "templates/), or remove the setting to use '503.html'.",
+            id="maintenance_panel.E011",
+        )
+    ]
+
+
+@register(Tags.urls)
+def check_redirect_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E012: MAINTENANCE_MODE_REDIRECT_URL is neither a path, a URL nor a URL name."""
+    target = conf.get(f"{conf.PREFIX}_REDIRECT_URL")
+    if not target or not isinstance(target, str):
+        return []
+    if target.startswith(("/", "http://", "https://")):
+        return []
+    try:
+        reverse(target)
+    except NoReverseMatch:
+        return [
+            Error(
+                f"MAINTENANCE_MODE_REDIRECT_URL {target!r} is not a path, a URL or the name "
+                "of a URL without arguments.",
+                hint="Use a local path such as '/maintenance/', a full URL, or a URL name "
+                "such as 'maintenance-info'.",
+                id="maintenance_panel.E012",
+            )
+        ]
+    return []
+
+
+@register(Tags.database)
+def check_tables(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W003 (``check --database``): the maintenance tables are missing: not migrated."""
+    from maintenance_panel.models import MaintenanceConfig
+
+    messages: list[CheckMessage] = []
+    table = MaintenanceConfig._meta.db_table
+    for alias in databases or ():
+        if not router.allow_migrate_model(alias, MaintenanceConfig):
+            continue
+        connection = connections[alias]
+        try:
+            with connection.cursor() as cursor:
+                tables = connection.introspection.table_names(cursor)
+        except DatabaseError:
+            continue  # the database's own checks and connection errors say it
+        if table not in tables:
+            messages.append(
+                Warning(
+                    f"Table {table!r} does not exist in database {alias!r}: "
+                    "maintenance_panel is not migrated, so the admin cannot switch "
+                    "maintenance mode (the site runs with MAINTENANCE_MODE_FALLBACK).",
+                    hint="run migrate: python manage.py migrate maintenance_panel",
+                    id="maintenance_panel.W003",
+                )
+            )
+    return messages

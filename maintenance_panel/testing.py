@@ -1,11 +1,17 @@
 """Test helpers for projects that use maintenance_panel.
 
-Installed as a pytest plugin (entry point ``maintenance_panel``): every test starts
-with a fresh process snapshot, so state never leaks from one test into the next. It
-also provides the ``maintenance_mode_on`` and ``maintenance_mode_off`` fixtures.
+pytest: installed as a plugin (entry point ``maintenance_panel``), so every test
+starts and ends with a fresh process snapshot and state never leaks from one test
+into the next. It also provides the ``maintenance_mode_on`` and
+``maintenance_mode_off`` fixtures.
 
-With unittest, call :func:`reset_maintenance_state` in ``setUp`` or use
-:class:`MaintenanceStateResetMixin`.
+unittest / Django's test runner: add :class:`MaintenanceStateResetMixin` to your test
+case classes (before ``TestCase``), or call :func:`reset_maintenance_state` in
+``setUp``. Importing this module does not need pytest.
+
+In both, :func:`maintenance_panel.core.override_maintenance_mode` (and
+``maintenance_mode_on()`` / ``maintenance_mode_off()``) force the state for a block,
+a test function (sync or async) or a test class.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
+try:
+    import pytest
+except ImportError:  # unittest users need not install pytest
+    pytest = None  # type: ignore[assignment]
 
 
 def reset_maintenance_state() -> None:
@@ -38,26 +47,26 @@ class MaintenanceStateResetMixin:
         reset_maintenance_state()
 
 
-@pytest.fixture(autouse=True)
-def _maintenance_panel_reset() -> Iterator[None]:
-    reset_maintenance_state()
-    yield
-    reset_maintenance_state()
+if pytest is not None:
 
+    @pytest.fixture(autouse=True)
+    def _maintenance_panel_reset() -> Iterator[None]:
+        reset_maintenance_state()
+        yield
+        reset_maintenance_state()
 
-@pytest.fixture
-def maintenance_mode_on() -> Iterator[Any]:
-    """Maintenance mode forced on for the test."""
-    from maintenance_panel.core import override_maintenance_mode
+    @pytest.fixture
+    def maintenance_mode_on() -> Iterator[Any]:
+        """Maintenance mode forced on for the test (as ``MAINTENANCE_MODE = True``)."""
+        from maintenance_panel.core import override_maintenance_mode
 
-    with override_maintenance_mode(True) as value:
-        yield value
+        with override_maintenance_mode(True) as value:
+            yield value
 
+    @pytest.fixture
+    def maintenance_mode_off() -> Iterator[Any]:
+        """Maintenance mode forced off for the test (as ``MAINTENANCE_MODE = False``)."""
+        from maintenance_panel.core import override_maintenance_mode
 
-@pytest.fixture
-def maintenance_mode_off() -> Iterator[Any]:
-    """Maintenance mode forced off for the test."""
-    from maintenance_panel.core import override_maintenance_mode
-
-    with override_maintenance_mode(False) as value:
-        yield value
+        with override_maintenance_mode(False) as value:
+            yield value

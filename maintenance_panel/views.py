@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from maintenance_panel import conf, responses, state
 from maintenance_panel.models import BypassLink, hash_token
@@ -27,18 +27,36 @@ def _find_link(token: str) -> BypassLink | None:
     return found
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The local path in ``?next=``, or ``/``: never another site."""
+    target = request.GET.get("next") or "/"
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return "/"
+
+
 @require_GET
 def bypass(request: HttpRequest, token: str) -> HttpResponse:
-    """Open a bypass link: set the cookie that exempts this browser, then redirect."""
+    """Open a bypass link: set the cookie that exempts this browser, then redirect.
+
+    A wrong, expired or revoked token gets the maintenance page while maintenance is
+    on (and a plain redirect, without cookie, while the site is up anyway).
+    """
     link = _find_link(token)
     if link is None:
-        return responses.maintenance_response(request, state.get_snapshot())
-    target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = HttpResponseRedirect(target)
+        snapshot = state.get_snapshot()
+        if state.is_active(snapshot):
+            return responses.maintenance_response(request, snapshot)
+        response = HttpResponseRedirect(_safe_next(request))
+        add_never_cache_headers(response)
+        return response
+    response = HttpResponseRedirect(_safe_next(request))
     max_age = None
     if link.expires_at is not None:
         max_age = max(1, int((link.expires_at - timezone.now()).total_seconds()))
@@ -54,7 +72,7 @@ def bypass(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def status(request: HttpRequest) -> JsonResponse:
     """The state for status pages and probes: enabled, active, window, retry_after."""
     snapshot = state.get_snapshot()
