@@ -121,3 +121,21 @@ def test_saving_through_the_admin_records_who_and_history(operator_client):
     assert change.source == "admin"
     assert change.actor == "operator"
     assert change.changes["enabled"] == [False, True]
+
+
+@override_settings(
+    TEMPLATES=[
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "APP_DIRS": True,
+            "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        }
+    ]
+)
+def test_app_ships_a_fallback_page_when_the_project_has_none(client, set_config):
+    set_config(enabled=True, title="Back at <noon>", message="One\nTwo")
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert "<h1>Back at &lt;noon&gt;</h1>" in body
+    assert "One<br>Two" in body
