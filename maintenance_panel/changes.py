@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from maintenance_panel.models import MaintenanceConfig
 
 
+#: Fields every save writes, also when the caller names ``update_fields``.
+BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via")
+
+
 class ConflictError(Exception):
     """The config was changed by someone else since it was read."""
 
@@ -160,6 +164,8 @@ def save_config(
         instance.changed_at = timezone.now()
         instance.changed_by = actor.user if getattr(actor.user, "pk", None) else None
         instance.changed_via = actor.describe()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *BOOKKEEPING_FIELDS}
         base_save(*args, **kwargs)
         instance.expected_version = None
         instance._loaded = {name: getattr(instance, name) for name in TRACKED_FIELDS}

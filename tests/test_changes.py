@@ -119,3 +119,14 @@ def test_committed_save_publishes_after_commit(transactional_db, client):
         config.enabled = True
         config.save()
     assert client.get("/").status_code == 503
+
+
+def test_save_with_update_fields_still_bumps_version_and_records(config):
+    before = config.version
+    config.enabled = True
+    config.save(update_fields=["enabled"])
+    stored = MaintenanceConfig.objects.get()
+    assert stored.enabled
+    assert stored.version == before + 1
+    assert stored.changed_at is not None
+    assert MaintenanceChange.objects.get().changes == {"enabled": [False, True]}
