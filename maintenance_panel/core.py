@@ -101,7 +101,11 @@ def set_maintenance_mode(
     ends_at = to_moment(end, name="end")
     if value and ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(
-            {"ends_at": _("The end of the window is in the past.")}, code="end_in_past"
+            {
+                "ends_at": ValidationError(
+                    _("The end of the window is in the past."), code="end_in_past"
+                )
+            }
         )
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         config = (
@@ -173,7 +177,9 @@ def create_bypass_link(
 
     expires = to_moment(expires_at, name="expires_at")
     if expires is not None and expires <= timezone.now():
-        raise ValidationError({"expires_at": _("The expiry is in the past.")}, code="expired")
+        raise ValidationError(
+            {"expires_at": ValidationError(_("The expiry is in the past."), code="expired")}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         link = BypassLink(name=name, expires_at=expires, created_by=_stored_user(user))
