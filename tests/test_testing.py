@@ -66,11 +66,11 @@ class LeakyCase(MaintenanceStateResetMixin, TestCase):
     """A user's unittest case: each test starts from a fresh snapshot."""
 
     def test_a(self):
-        self.assertIsNone(state._holder.snapshot)
+        assert state._holder.snapshot is None
         state._install(state.Snapshot(enabled=True, stamp="from-a"))
 
     def test_b(self):
-        self.assertIsNone(state._holder.snapshot)
+        assert state._holder.snapshot is None
         state._install(state.Snapshot(enabled=True, stamp="from-b"))
 
 
