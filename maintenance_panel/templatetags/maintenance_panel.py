@@ -29,7 +29,13 @@ REASONS = {
 
 @register.inclusion_tag("maintenance_panel/banner.html", takes_context=True)
 def maintenance_banner(context: template.Context) -> dict[str, Any]:
-    """Announce an upcoming window, or tell an exempt user that maintenance is on."""
+    """Announce an upcoming window, or tell an exempt user that maintenance is on.
+
+    Before a scheduled window (within ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``) everyone
+    sees when it starts; during maintenance whoever still sees the site is told why.
+    Silent otherwise, and on the maintenance page itself. Needs ``request`` in the
+    context (``django.template.context_processors.request``) to say why.
+    """
     if context.get("maintenance_page"):
         return {"kind": None}
     snapshot = state.get_snapshot()
@@ -37,7 +43,8 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
     if state.is_active(snapshot):
         if request is None:
             return {"kind": "on", "reason": None, "ends_at": snapshot.ends_at}
-        user = getattr(request, "user", None)
+        user_function = conf.authenticated_user_function()
+        user = user_function(request) if user_function else getattr(request, "user", None)
         reason = state.exemption_reason(request, user, snapshot) or "view"
         return {"kind": "on", "reason": REASONS[reason], "ends_at": snapshot.ends_at}
     starts_at = snapshot.starts_at
@@ -45,9 +52,7 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
         conf.forced_state() is None
         and snapshot.enabled
         and starts_at is not None
-        and timezone.now() < starts_at <= timezone.now() + timedelta(
-            seconds=conf.announce_before()
-        )
+        and timezone.now() < starts_at <= timezone.now() + timedelta(seconds=conf.announce_before())
     ):
         return {"kind": "scheduled", "starts_at": starts_at, "ends_at": snapshot.ends_at}
     return {"kind": None}
