@@ -68,6 +68,7 @@ DROPPED: dict[str, str] = {
 }
 
 
+@cache
 def get(name: str) -> Any:
     """Return setting ``name`` (its full name) or its default."""
     return getattr(settings, name, DEFAULTS[name])
@@ -236,6 +237,7 @@ def authenticated_user_function() -> Callable[..., Any] | None:
 _MEMOIZED = (
     # Read on every request: a settings lookup of an unset name raises and catches
     # AttributeError, which alone costs more than the rest of the "off" path.
+    get,
     forced_state,
     forced_flag,
     state_ttl,

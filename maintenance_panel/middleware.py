@@ -59,7 +59,7 @@ class MaintenanceModeMiddleware:
         if self.is_async:
             return self.__acall__(request)
         response = self.get_response(request)
-        if self._undecided(request):
+        if not getattr(request, _DECIDED, False):  # the view was never reached
             held = self._decide(request, None)
             if held is not None:
                 return held
@@ -107,10 +107,8 @@ class MaintenanceModeMiddleware:
         return not state.is_active(snapshot) or (conf.ignore_tests() and state.in_test_run())
 
     def _decide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
-        if conf.forced_state() is False:
-            return None
-        snapshot = state.get_snapshot()
-        if self._off(snapshot):
+        snapshot = state.active_snapshot()
+        if snapshot is None or (conf.ignore_tests() and state.in_test_run()):
             return None
         verdict = state.decide_before_user(request, match, snapshot)
         if verdict is Verdict.PASS:

@@ -1,22 +1,29 @@
 """The maintenance response: redirect, HTML page or JSON, with the right headers.
 
-The HTML body is rendered once per config version, language, template and
+The HTML (and JSON) body is made once per config version, language, template and
 ``Retry-After`` and then reused, so a held-back request costs less than the page it
-replaces. A project's ``MAINTENANCE_MODE_GET_CONTEXT`` may depend on the request, so
-with it set every page is rendered anew.
+replaces. A body shared by every visitor must not carry one visitor's data (their
+user, a CSRF token), so it is rendered without the request: context processors do not
+run. A project's ``MAINTENANCE_MODE_GET_CONTEXT`` may depend on the request, so with it
+set every page is rendered anew, with the request.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import loader
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -25,11 +32,47 @@ from maintenance_panel.state import Snapshot, redirect_path
 
 _bodies: dict[tuple[Any, ...], bytes] = {}
 _MAX_BODIES = 64
+#: ``Accept`` header -> "html" | "json": parsing the header costs more than the rest.
+_negotiated: dict[str, str] = {}
+_MAX_NEGOTIATED = 256
 
 
 def clear_cache() -> None:
     """Forget the rendered bodies (on every state change and in tests)."""
     _bodies.clear()
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    # Templates, language or the page's settings may render differently now.
+    if setting.startswith(conf.PREFIX) or setting in {"TEMPLATES", "LANGUAGE_CODE"}:
+        clear_cache()
+
+
+@cache
+def _never_cache_control() -> str:
+    # Exactly what add_never_cache_headers() writes on a fresh response.
+    probe = HttpResponse()
+    add_never_cache_headers(probe)
+    return str(probe["Cache-Control"])
+
+
+def _add_never_cache_headers(response: HttpResponse) -> None:
+    """add_never_cache_headers() for a response of ours (no caching headers yet)."""
+    response.headers["Expires"] = http_date(time.time())
+    response.headers["Cache-Control"] = _never_cache_control()
+
+
+def _negotiate(request: HttpRequest) -> str:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    kind = _negotiated.get(accept)
+    if kind is None:
+        preferred = request.get_preferred_type(["text/html", "application/json"])
+        kind = "json" if preferred == "application/json" else "html"
+        if len(_negotiated) >= _MAX_NEGOTIATED:
+            _negotiated.clear()
+        _negotiated[accept] = kind
+    return kind
 
 
 def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int | None:
@@ -48,6 +91,9 @@ def page_context(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
         "starts_at": snapshot.starts_at,
         "ends_at": snapshot.ends_at,
         "retry_after": retry_after,
+        # What the i18n context processor would give, for <html lang> and dir.
+        "LANGUAGE_CODE": translation.get_language(),
+        "LANGUAGE_BIDI": translation.get_language_bidi(),
         # Tells {% maintenance_banner %} not to speak on the maintenance page itself.
         "maintenance_page": True,
     }
@@ -69,8 +115,7 @@ def _chosen_type(request: HttpRequest) -> tuple[str, bool]:
     """("html" | "json", negotiated?)."""
     setting = conf.response_type()
     if setting is None:
-        preferred = request.get_preferred_type(["text/html", "application/json"])
-        return ("json" if preferred == "application/json" else "html"), True
+        return _negotiate(request), True
     if isinstance(setting, str) and setting in {"html", "json"}:
         return setting, False
     function: Callable[[HttpRequest], str] = (
@@ -79,25 +124,36 @@ def _chosen_type(request: HttpRequest) -> tuple[str, bool]:
     return ("json" if function(request) == "json" else "html"), False
 
 
+def _remember(key: tuple[Any, ...], body: bytes) -> bytes:
+    if len(_bodies) >= _MAX_BODIES:
+        _bodies.clear()
+    _bodies[key] = body
+    return body
+
+
+def _json_body(snapshot: Snapshot, retry_after: int | None) -> bytes:
+    key = ("json", snapshot.stamp, translation.get_language(), retry_after)
+    body = _bodies.get(key)
+    if body is None:
+        body = _remember(key, json.dumps(json_payload(snapshot, retry_after)).encode())
+    return body
+
+
 def _render_html(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> bytes:
     extra_function = conf.get_context_function()
     template = conf.template_name()
-    key = None
-    if extra_function is None:
-        bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
-        key = (snapshot.stamp, translation.get_language(), template, bucket)
-        body = _bodies.get(key)
-        if body is not None:
-            return body
-    context = page_context(snapshot, retry_after)
     if extra_function is not None:
+        context = page_context(snapshot, retry_after)
         context.update(extra_function(request) or {})
-    body = loader.render_to_string(template, context, request=request).encode()
-    if key is not None:
-        if len(_bodies) >= _MAX_BODIES:
-            _bodies.clear()
-        _bodies[key] = body
-    return body
+        return loader.render_to_string(template, context, request=request).encode()
+    # With an end set, Retry-After counts down; the page may say it in minutes.
+    bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
+    key = ("html", snapshot.stamp, translation.get_language(), template, bucket)
+    body = _bodies.get(key)
+    if body is not None:
+        return body
+    context = page_context(snapshot, retry_after)
+    return _remember(key, loader.render_to_string(template, context).encode())
 
 
 def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpResponse:
@@ -112,7 +168,7 @@ def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpRespon
     kind, negotiated = _chosen_type(request)
     if kind == "json":
         response = HttpResponse(
-            json.dumps(json_payload(snapshot, retry_after)),
+            _json_body(snapshot, retry_after),
             content_type="application/json",
             status=conf.status_code(),
         )
@@ -123,10 +179,10 @@ def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpRespon
             status=conf.status_code(),
         )
     if retry_after:
-        response["Retry-After"] = str(retry_after)
-    add_never_cache_headers(response)
+        response.headers["Retry-After"] = str(retry_after)
+    _add_never_cache_headers(response)
     if negotiated:
-        patch_vary_headers(response, ("Accept",))
+        response.headers["Vary"] = "Accept"
     # Django logs every 5xx at ERROR; a planned maintenance page is not an error.
     response._has_been_logged = True  # type: ignore[attr-defined]
     response.maintenance_mode = True  # type: ignore[attr-defined]

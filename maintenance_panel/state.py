@@ -500,6 +500,24 @@ def is_active(snapshot: Snapshot | None = None) -> bool:
     return (snapshot or get_snapshot()).window_active()
 
 
+def active_snapshot() -> Snapshot | None:
+    """The snapshot when maintenance is on now (settings, switch, window), else None.
+
+    :func:`is_active` for the middleware's hot path: one call, no I/O while the snapshot
+    is trusted.
+    """
+    forced = conf.forced_state()
+    if forced is False:
+        return None
+    holder = _holder
+    snapshot = holder.snapshot
+    if snapshot is None or time.monotonic() >= holder.trusted_until:
+        snapshot = _get_snapshot_slowly(holder)
+    if forced is None and not snapshot.window_active():
+        return None
+    return snapshot
+
+
 def in_test_run() -> bool:
     """Whether Django's test environment is set up (no ``sys.argv`` sniffing)."""
     from django.test.utils import _TestState  # type: ignore[attr-defined]
@@ -534,8 +552,8 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
-    if not ip:
-        return False
+    if not ip or not (snapshot.networks or conf.ignored_networks()):
+        return False  # nothing to match: skip parsing the address
     try:
         address = ipaddress.ip_address(ip.strip())
     except ValueError:

@@ -1,0 +1,331 @@
+"""What maintenance_panel costs per request, measured in-process through WSGI.
+
+Run from the repository root::
+
+    .venv/bin/python bench/overhead.py [--rounds 600] [--batch 20] [--strict]
+
+One process, one Django; each scenario has its own ``WSGIHandler`` built with its own
+``MIDDLEWARE``, so the scenarios run side by side. Every round runs a short batch of
+each scenario in random order; a scenario's figure is the median over the rounds of
+its per-request time, and its overhead the median of the per-round differences to
+bare Django (so that a burst of load from elsewhere hits both sides of a difference).
+
+Scenarios:
+
+- ``bare``: the page, without MaintenanceModeMiddleware in MIDDLEWARE.
+- ``off``: the middleware installed, maintenance off.
+- ``on-anonymous``: maintenance on, an anonymous visitor: the 503 page.
+- ``bare-user`` / ``on-exempt-user``: a logged-in staff user with
+  ``ignore_staff`` on, without and with the middleware (the page greets the user, so
+  both read the session and the user: two queries that are Django's, not ours).
+
+Queries and file opens are counted over a separate pass right after the snapshot has
+been validated (``sys.addaudithook`` sees every ``open``). With the LocMem cache used
+here each process re-reads the state (four queries) once per
+``MAINTENANCE_MODE_STATE_TTL``; with a shared cache it is one cache ``get``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.urls import path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><nav><a href="/">Home</a> <a href="/about/">About</a></nav>
+{% if user.is_authenticated %}<p>Hello {{ user.get_username }}</p>{% endif %}
+<h1>{{ title }}</h1><ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>
+</body></html>
+"""
+
+BASE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+PANEL_MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
+
+
+def page(request: Any) -> Any:
+    """The minimal page: a small template, as most views render one."""
+    from django.shortcuts import render
+
+    return render(request, "page.html", {"title": "Benchmark", "items": range(5)})
+
+
+urlpatterns = [path("", page, name="page")]
+
+
+def configure(workdir: Path) -> None:
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench-only-0123456789abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS=["testserver"],
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "django.contrib.messages",
+            "solo",
+            "maintenance_panel",
+        ],
+        MIDDLEWARE=[*BASE_MIDDLEWARE, PANEL_MIDDLEWARE],
+        ROOT_URLCONF=__name__,
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(workdir / "bench.sqlite3"),
+                "CONN_MAX_AGE": None,
+            }
+        },
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "OPTIONS": {
+                    "context_processors": [
+                        "django.template.context_processors.request",
+                        "django.contrib.auth.context_processors.auth",
+                    ],
+                    "loaders": [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                ("django.template.loaders.locmem.Loader", {"page.html": PAGE}),
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ],
+                },
+            }
+        ],
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        USE_TZ=True,
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+
+
+def make_handler(with_panel: bool) -> Any:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    middleware = [*BASE_MIDDLEWARE, PANEL_MIDDLEWARE] if with_panel else BASE_MIDDLEWARE
+    with override_settings(MIDDLEWARE=middleware):
+        return WSGIHandler()
+
+
+def environ(cookie: str = "") -> dict[str, Any]:
+    env = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    if cookie:
+        env["HTTP_COOKIE"] = cookie
+    return env
+
+
+class Scenario:
+    """One way of serving the page, with the status it must answer."""
+
+    def __init__(
+        self, name: str, handler: Any, env: dict[str, Any], status: str, maintenance: bool
+    ) -> None:
+        self.name = name
+        self.handler = handler
+        self.env = env
+        self.status = status
+        self.maintenance = maintenance
+        self.times: list[float] = []
+
+    def request(self) -> str:
+        seen: list[str] = []
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            seen.append(status)
+            return None
+
+        env = dict(self.env)
+        env["wsgi.input"] = io.BytesIO(b"")
+        response = self.handler(env, start_response)
+        b"".join(response)
+        response.close()  # what a WSGI server does: sends request_finished
+        return seen[0]
+
+
+def set_maintenance(on: bool) -> None:
+    from maintenance_panel.models import MaintenanceConfig
+
+    config = MaintenanceConfig.get_solo()
+    if config.enabled != on:
+        config.enabled = on
+        config.save()
+
+
+def prepare_for(scenario: Scenario) -> None:
+    from maintenance_panel import state
+
+    set_maintenance(scenario.maintenance)
+    state.get_snapshot()
+
+
+def count_per_request(scenario: Scenario, requests: int) -> tuple[float, float]:
+    """(queries, file opens) per request, over ``requests`` requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prepare_for(scenario)
+    scenario.request()  # anything lazily built on first use is not per request
+    opens = 0
+    counting = False
+
+    def hook(event: str, args: Any) -> None:
+        nonlocal opens
+        if counting and event == "open":
+            opens += 1
+
+    sys.addaudithook(hook)
+    with CaptureQueriesContext(connection) as queries:
+        counting = True
+        for _ in range(requests):
+            scenario.request()
+        counting = False
+    return len(queries.captured_queries) / requests, opens / requests
+
+
+def run(rounds: int, batch: int, seed: int) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from maintenance_panel.models import MaintenanceConfig
+
+    call_command("migrate", verbosity=0, run_syncdb=True)
+    user = get_user_model().objects.create_user("staff", password="x", is_staff=True)
+    config = MaintenanceConfig.get_solo()
+    config.ignore_staff = True
+    config.save()
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    bare, panel = make_handler(with_panel=False), make_handler(with_panel=True)
+    scenarios = [
+        Scenario("bare", bare, environ(), "200 OK", maintenance=False),
+        Scenario("off", panel, environ(), "200 OK", maintenance=False),
+        Scenario("on-anonymous", panel, environ(), "503 Service Unavailable", True),
+        Scenario("bare-user", bare, environ(cookie), "200 OK", maintenance=False),
+        Scenario("on-exempt-user", panel, environ(cookie), "200 OK", maintenance=True),
+    ]
+    counts = {}
+    for scenario in scenarios:
+        prepare_for(scenario)
+        for _ in range(50):  # warm up, and check that each answers what it should
+            status = scenario.request()
+            if status != scenario.status:
+                raise SystemExit(f"{scenario.name}: got {status}, expected {scenario.status}")
+        counts[scenario.name] = count_per_request(scenario, 200)
+
+    rng = random.Random(seed)
+    timer = time.perf_counter_ns
+    for _ in range(rounds):
+        rng.shuffle(scenarios)
+        for scenario in scenarios:
+            prepare_for(scenario)  # no write unless the state must change
+            request: Callable[[], str] = scenario.request
+            gc.collect()
+            start = timer()
+            for _ in range(batch):
+                request()
+            scenario.times.append((timer() - start) / batch / 1000)
+    return {"scenarios": {s.name: s for s in scenarios}, "counts": counts}
+
+
+def report(result: dict[str, Any], strict: bool) -> int:
+    scenarios: dict[str, Scenario] = result["scenarios"]
+    counts = result["counts"]
+    reference = {"off": "bare", "on-anonymous": "bare", "on-exempt-user": "bare-user"}
+    print(f"{'scenario':<16}{'median us':>10}{'vs':>11}{'overhead us':>13}{'ratio':>8}"
+          f"{'queries':>9}{'opens':>7}")
+    figures = {}
+    for name, scenario in scenarios.items():
+        median = statistics.median(scenario.times)
+        base = reference.get(name)
+        queries, opens = counts[name]
+        if base is None:
+            print(f"{name:<16}{median:>10.1f}{'':>11}{'':>13}{'':>8}{queries:>9.2f}{opens:>7.2f}")
+            continue
+        pairs = list(zip(scenario.times, scenarios[base].times, strict=True))
+        overhead = statistics.median(a - b for a, b in pairs)
+        ratio = statistics.median(a / b for a, b in pairs)
+        figures[name] = (overhead, ratio, queries, opens)
+        print(f"{name:<16}{median:>10.1f}{base:>11}{overhead:>+13.2f}{ratio:>8.3f}"
+              f"{queries:>9.2f}{opens:>7.2f}")
+    off, on_anonymous = figures["off"], figures["on-anonymous"]
+    targets = [
+        ("off: overhead <= +2 us", off[0] <= 2.0),
+        ("off: ratio <= 1.02", off[1] <= 1.02),
+        ("off: 0 queries, 0 file opens", off[2] == 0 and off[3] == 0),
+        ("on-anonymous: ratio <= 0.95 of the bare page", on_anonymous[1] <= 0.95),
+        ("on-anonymous: 0 queries, 0 file opens", on_anonymous[2] == 0 and on_anonymous[3] == 0),
+        ("on-exempt-user: no query beyond Django's own",
+         figures["on-exempt-user"][2] <= counts["bare-user"][0]),
+    ]
+    print()
+    for label, met in targets:
+        print(f"{'met ' if met else 'MISSED'}  {label}")
+    return 1 if strict and not all(met for _, met in targets) else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=600, help="rounds (default 600)")
+    parser.add_argument("--batch", type=int, default=20, help="requests per batch (20)")
+    parser.add_argument("--seed", type=int, default=1, help="shuffle seed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="maintenance-bench-") as workdir:
+        configure(Path(workdir))
+        result = run(args.rounds, args.batch, args.seed)
+        print(f"{args.rounds} rounds x {args.batch} requests per scenario, Python "
+              f"{sys.version.split()[0]}, interleaved in random order\n")
+        return report(result, args.strict)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
