@@ -83,7 +83,14 @@ def check_setting_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 )
             )
             continue
-        close = difflib.get_close_matches(name, _KNOWN, n=1, cutoff=0.8)
+        # Compare what follows the shared prefix, or every name looks alike.
+        suffixes = {known[len(conf.PREFIX) :]: known for known in _KNOWN}
+        close = [
+            suffixes[match]
+            for match in difflib.get_close_matches(
+                name[len(conf.PREFIX) :], suffixes, n=1, cutoff=0.8
+            )
+        ]
         hint = (
             f"Did you mean {close[0]}?"
             if close
@@ -149,26 +156,27 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return messages
 
 
+@register(Tags.caches)
+def check_cache_alias(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E007: MAINTENANCE_MODE_CACHE names a cache that is not in CACHES."""
+    if conf.cache_alias() in settings.CACHES:
+        return []
+    return [
+        Error(
+            f"MAINTENANCE_MODE_CACHE names cache {conf.cache_alias()!r}, which is not in CACHES.",
+            hint="Name an alias from CACHES, or remove the setting to use 'default'.",
+            id="maintenance_panel.E007",
+        )
+    ]
+
+
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """I001 (with ``check --deploy``): the cache is process-local, so each process
-    re-reads the database."""
-    from django.core.cache import InvalidCacheBackendError
-
+    """I001 (``check --deploy``): the cache is process-local, so each process re-reads
+    the database; fine for one process, not for several."""
     from maintenance_panel import state
 
-    try:
-        shared = state.cache_is_shared()
-    except InvalidCacheBackendError:
-        return [
-            Error(
-                f"MAINTENANCE_MODE_CACHE names cache {conf.cache_alias()!r}, which is not "
-                "in CACHES.",
-                hint="Name an alias from CACHES, or remove the setting to use 'default'.",
-                id="maintenance_panel.E007",
-            )
-        ]
-    if shared:
+    if conf.cache_alias() not in settings.CACHES or state.cache_is_shared():
         return []
     return [
         Info(

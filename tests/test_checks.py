@@ -1,0 +1,253 @@
+"""System checks: stable ids, and a hint that says how to fix each finding."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.checks import Tags, run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
+from django.test import override_settings
+
+MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
+AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+def found(**kwargs) -> dict[str, object]:
+    """Our findings by id."""
+    return {
+        message.id: message
+        for message in run_checks(**kwargs)
+        if (message.id or "").startswith("maintenance_panel.")
+    }
+
+
+def hook(request):
+    return {}
+
+
+NOT_CALLABLE = 42
+
+
+def test_clean_project_has_no_findings():
+    assert found() == {}
+
+
+def test_checks_run_from_manage_py_check():
+    out = StringIO()
+    call_command("check", stdout=out)
+    assert "no issues" in out.getvalue()
+
+
+def test_middleware_missing():
+    without = [m for m in settings.MIDDLEWARE if m != MIDDLEWARE]
+    with override_settings(MIDDLEWARE=without):
+        message = found()["maintenance_panel.E001"]
+    assert MIDDLEWARE in message.hint
+    with (
+        override_settings(MIDDLEWARE=without),
+        pytest.raises(SystemCheckError, match=r"maintenance_panel\.E001"),
+    ):
+        call_command("check")
+
+
+def test_middleware_before_authentication():
+    reordered = [MIDDLEWARE, *(m for m in settings.MIDDLEWARE if m != MIDDLEWARE)]
+    with override_settings(MIDDLEWARE=reordered):
+        message = found()["maintenance_panel.E002"]
+    assert "below" in message.hint
+    assert AUTH in message.hint
+
+
+def test_solo_not_installed(monkeypatch):
+    monkeypatch.setattr(
+        settings, "INSTALLED_APPS", [app for app in settings.INSTALLED_APPS if app != "solo"]
+    )
+    assert "'solo'" in found()["maintenance_panel.E003"].hint
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        (
+            "MAINTENANCE_MODE_IGNORE_AUTHENTICATED_USERS",
+            "MAINTENANCE_MODE_IGNORE_AUTHENTICATED_USER",
+        ),
+        ("MAINTENANCE_MODE_IGNORE_SUPERUSERS", "MAINTENANCE_MODE_IGNORE_SUPERUSER"),
+        ("MAINTENANCE_MODE_IGNORE_IP_ADDRESS", "MAINTENANCE_MODE_IGNORE_IP_ADDRESSES"),
+        ("MAINTENANCE_MODE_RETRY_AFTR", "MAINTENANCE_MODE_RETRY_AFTER"),
+    ],
+)
+def test_misspelt_setting_names_the_right_one(name, suggestion):
+    with override_settings(**{name: True}):
+        message = found()["maintenance_panel.W001"]
+    assert name in message.msg
+    assert message.hint == f"Did you mean {suggestion}?"
+
+
+@override_settings(MAINTENANCE_MODE_WHATEVER=1)
+def test_unknown_setting_without_a_close_name():
+    assert "settings table" in found()["maintenance_panel.W001"].hint
+
+
+@override_settings(MAINTENANCE_MODE_STATE_FILE_PATH="/tmp/state.txt")
+def test_setting_not_carried_over():
+    message = found()["maintenance_panel.W002"]
+    assert "MAINTENANCE_MODE_STATE_FILE_PATH" in message.msg
+    assert "database is the store" in message.hint
+
+
+@pytest.mark.parametrize(
+    "name", ["MAINTENANCE_MODE_IGNORE_URLS", "MAINTENANCE_MODE_IGNORE_IP_ADDRESSES"]
+)
+def test_string_where_a_list_is_meant(name):
+    with override_settings(**{name: "^/health"}):
+        message = found()["maintenance_panel.E004"]
+    assert "character by character" in message.msg
+    assert message.hint == f"Write {name} = ['^/health']."
+
+
+@pytest.mark.parametrize("entry", [r"^127\.0\.0\.1$", "127.0.0.*", "10.0.0.0/33", "localhost"])
+def test_invalid_ip_entry_is_named(entry):
+    with override_settings(MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=["10.0.0.1", entry]):
+        message = found()["maintenance_panel.E005"]
+    assert repr(entry) in message.msg
+    assert "regular expressions are not supported" in message.hint
+
+
+def test_valid_ip_entries_pass():
+    with override_settings(
+        MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=["10.0.0.1", "192.168.0.0/16", "2001:db8::/32"],
+        MAINTENANCE_MODE_IGNORE_URLS=(r"^/healthz$", r"^/api/"),
+    ):
+        assert found() == {}
+
+
+@override_settings(MAINTENANCE_MODE_IGNORE_URLS=["^/ok/", "^/broken(/"])
+def test_invalid_regex_is_named():
+    message = found()["maintenance_panel.E006"]
+    assert "'^/broken(/'" in message.msg
+
+
+@override_settings(MAINTENANCE_MODE_CACHE="nope")
+def test_unknown_cache_alias():
+    assert "CACHES" in found()["maintenance_panel.E007"].hint
+
+
+def test_process_local_cache_only_mentioned_by_deploy_checks():
+    assert "maintenance_panel.I001" not in found()
+    assert "Redis" in found(include_deployment_checks=True)["maintenance_panel.I001"].hint
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAINTENANCE_MODE", "yes"),
+        ("MAINTENANCE_MODE_IGNORE_STAFF", "no"),
+        ("MAINTENANCE_MODE_STATUS_CODE", "503"),
+        ("MAINTENANCE_MODE_STATUS_CODE", 99),
+        ("MAINTENANCE_MODE_RETRY_AFTER", "1h"),
+        ("MAINTENANCE_MODE_RETRY_AFTER", -5),
+        ("MAINTENANCE_MODE_TRUSTED_PROXY_COUNT", -1),
+        ("MAINTENANCE_MODE_TRUSTED_PROXY_COUNT", True),
+        ("MAINTENANCE_MODE_STATE_TTL", "1"),
+        ("MAINTENANCE_MODE_ANNOUNCE_BEFORE", "1d"),
+        ("MAINTENANCE_MODE_LOGOUT_STAFF_USER", 1),
+        ("MAINTENANCE_MODE_IGNORE_TESTS", None),
+        ("MAINTENANCE_MODE_BYPASS_COOKIE_NAME", ""),
+        ("MAINTENANCE_MODE_REDIRECT_URL", 42),
+    ],
+)
+def test_wrong_types(name, value):
+    with override_settings(**{name: value}):
+        message = found()["maintenance_panel.E008"]
+    assert name in message.msg
+    assert message.hint.startswith(f"Set {name} to ")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MAINTENANCE_MODE_GET_CONTEXT",
+        "MAINTENANCE_MODE_GET_CLIENT_IP_ADDRESS",
+        "MAINTENANCE_MODE_GET_AUTHENTICATED_USER",
+    ],
+)
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("myproject.nowhere.function", "does not import"),
+        ("tests.test_checks.NOT_CALLABLE", "not a callable"),
+        (42, "is int"),
+    ],
+)
+def test_hook_settings_must_resolve(name, value, problem):
+    with override_settings(**{name: value}):
+        message = found()["maintenance_panel.E009"]
+    assert name in message.msg
+    assert problem in message.msg
+
+
+@pytest.mark.parametrize("value", ["tests.test_checks.hook", hook])
+def test_hook_settings_that_resolve(value):
+    with override_settings(
+        MAINTENANCE_MODE_GET_CONTEXT=value, MAINTENANCE_MODE_RESPONSE_TYPE=value
+    ):
+        assert found() == {}
+
+
+@pytest.mark.parametrize("value", ["xml", "tests.test_checks.nothing", 3])
+def test_response_type_must_resolve(value):
+    with override_settings(MAINTENANCE_MODE_RESPONSE_TYPE=value):
+        message = found()["maintenance_panel.E010"]
+    assert "'html', 'json'" in message.hint
+
+
+@override_settings(MAINTENANCE_MODE_TEMPLATE="maintenance/missing.html")
+def test_template_not_found():
+    message = found()["maintenance_panel.E011"]
+    assert "'maintenance/missing.html' cannot be found" in message.msg
+
+
+@override_settings(MAINTENANCE_MODE_TEMPLATE="maintenance_panel/banner.html")
+def test_template_that_exists():
+    assert found() == {}
+
+
+@override_settings(MAINTENANCE_MODE_REDIRECT_URL="no-such-url-name")
+def test_redirect_url_that_does_not_resolve():
+    assert "URL name" in found()["maintenance_panel.E012"].hint
+
+
+@pytest.mark.parametrize("value", ["/maintenance-info/", "https://status.example.com", "about"])
+def test_redirect_urls_that_resolve(value):
+    with override_settings(MAINTENANCE_MODE_REDIRECT_URL=value):
+        assert found() == {}
+
+
+# -- the database check ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tables_present():
+    assert found(tags=[Tags.database], databases=["default"]) == {}
+
+
+@pytest.mark.django_db
+def test_missing_table_before_migrate(monkeypatch):
+    real = connection.introspection.table_names
+    monkeypatch.setattr(
+        connection.introspection,
+        "table_names",
+        lambda *args, **kwargs: [t for t in real(*args, **kwargs) if "maintenance" not in t],
+    )
+    assert "maintenance_panel.W003" not in found()  # only with the database tag
+    message = found(tags=[Tags.database], databases=["default"])["maintenance_panel.W003"]
+    assert message.hint.startswith("run migrate")
+    err = StringIO()
+    call_command("check", databases=["default"], stderr=err)
+    assert "maintenance_panel.W003" in err.getvalue()
+    assert "run migrate" in err.getvalue()
