@@ -18,6 +18,9 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 INSTALLED_APPS = [
+    # Above django.contrib.admin so that its admin/base_site.html (the maintenance
+    # banner on every admin page) is found first.
+    "maintenance_panel",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -25,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "solo",
-    "maintenance_panel",
     "demo",
 ]
 

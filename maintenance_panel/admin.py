@@ -1,61 +1,269 @@
-"""The admin's maintenance page, built on django-solo's ``SingletonModelAdmin``."""
+"""The admin's maintenance page, built on django-solo's ``SingletonModelAdmin``.
+
+One page shows the state (ON / OFF / SCHEDULED, since when, by whom), the switch, the
+form for the text, the window and the exemptions, the bypass links and the history.
+The extra views (switch, preview, bypass links) live under this model admin's URLs and
+are named ``maintenance_panel_maintenanceconfig_*``, so that they stay reachable during
+maintenance for whoever may use the panel, even with ``ignore_admin_site`` off.
+"""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from django import forms
-from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.template import loader
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
-from maintenance_panel import changes, conf
-from maintenance_panel.models import MaintenanceConfig
+from maintenance_panel import changes, conf, core, responses
+from maintenance_panel.forms import (
+    BypassLinkForm,
+    MaintenanceConfigForm,
+    PreviewForm,
+    SwitchOnForm,
+    display_value,
+    field_label,
+    fixed_fields,
+)
+from maintenance_panel.models import BypassLink, MaintenanceChange, MaintenanceConfig
+from maintenance_panel.state import PANEL_URL_PREFIX, Snapshot
+
+__all__ = [
+    "MaintenanceChangeAdmin",
+    "MaintenanceConfigAdmin",
+    "MaintenanceConfigForm",
+    "fixed_fields",
+]
+
+#: URL names of the panel's views start with this (see ``state.PANEL_URL_PREFIX``).
+PANEL = PANEL_URL_PREFIX.rstrip("_")
+#: How many history entries the panel shows; the full list has its own page.
+HISTORY_ON_PANEL = 10
+BYPASS_PREFIX = "bypass"
 
 
-def fixed_fields() -> dict[str, str]:
-    """Fields fixed by settings, with the reason shown in the admin."""
-    fixed: dict[str, str] = {}
-    if conf.forced_state() is not None:
-        fixed["enabled"] = str(
-            _("Fixed by the MAINTENANCE_MODE setting (%(value)s).")
-            % {"value": conf.forced_state()}
+# -- what the panel shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelStatus:
+    """The state as the panel's status box tells it."""
+
+    kind: str  # "on", "off" or "scheduled"
+    forced: bool
+    reason: str
+    since: datetime | None
+    since_by: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    #: The switch is on but the window is over.
+    ended: bool
+
+    @property
+    def label(self) -> str:
+        return {"on": gettext("ON"), "off": gettext("OFF"), "scheduled": gettext("SCHEDULED")}[
+            self.kind
+        ]
+
+
+def panel_status(config: MaintenanceConfig, now: datetime | None = None) -> PanelStatus:
+    """What the status box says about ``config`` (and the settings) at ``now``."""
+    now = now or timezone.now()
+    forced = conf.forced_state()
+    last_switch = (
+        MaintenanceChange.objects.filter(changes__has_key="enabled")
+        .only("changed_at", "actor")
+        .first()
+    )
+    since = last_switch.changed_at if last_switch else None
+    since_by = last_switch.actor if last_switch else ""
+    ended = False
+    if forced is not None:
+        kind = "on" if forced else "off"
+        reason = fixed_fields()["enabled"]
+        since, since_by = None, ""
+    elif not config.enabled:
+        kind = "off"
+        reason = ""
+    elif config.starts_at is not None and now < config.starts_at:
+        kind, reason = "scheduled", ""
+    elif config.ends_at is not None and config.ends_at <= now:
+        kind, reason, ended = "off", "", True
+        since, since_by = config.ends_at, ""
+    else:
+        kind, reason = "on", ""
+        if config.starts_at is not None and (since is None or since < config.starts_at):
+            since = config.starts_at
+    return PanelStatus(
+        kind=kind,
+        forced=forced is not None,
+        reason=reason,
+        since=since,
+        since_by=since_by,
+        starts_at=config.starts_at,
+        ends_at=config.ends_at,
+        ended=ended,
+    )
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One history entry, ready to show: when, who, through which door, what."""
+
+    changed_at: datetime
+    actor: str
+    source: str
+    lines: list[ChangeLine] = field(default_factory=list)
+
+    @classmethod
+    def from_change(cls, change: MaintenanceChange) -> HistoryRow:
+        return cls(
+            changed_at=change.changed_at,
+            actor=change.actor or gettext("unknown"),
+            source=change.get_source_display(),
+            lines=[
+                ChangeLine(
+                    field_label(name), display_value(name, pair[0]), display_value(name, pair[1])
+                )
+                for name, pair in (change.changes or {}).items()
+                if isinstance(pair, list | tuple) and len(pair) == 2
+            ],
         )
-    for flag in conf.IGNORE_FLAGS:
-        value = conf.forced_flag(flag)
-        if value is not None:
-            fixed[f"ignore_{flag.lower()}"] = str(
-                _("Fixed by the MAINTENANCE_MODE_IGNORE_%(flag)s setting (%(value)s).")
-                % {"flag": flag, "value": value}
+
+
+def exemptions(config: MaintenanceConfig) -> list[str]:
+    """Who keeps using the site during maintenance, in words (settings included)."""
+
+    def flag(name: str) -> bool:
+        forced = conf.forced_flag(name.upper())
+        return bool(getattr(config, f"ignore_{name}")) if forced is None else forced
+
+    lines = []
+    if flag("admin_site"):
+        lines.append(gettext("The Django admin."))
+    else:
+        lines.append(
+            gettext(
+                "Not the Django admin; only its login and this page stay reachable "
+                "for people who may use it."
             )
-    return fixed
+        )
+    for name, text in (
+        ("anonymous_user", gettext("Visitors who are not logged in.")),
+        ("authenticated_user", gettext("Every logged-in user.")),
+        ("staff", gettext("Staff users.")),
+        ("superuser", gettext("Superusers.")),
+    ):
+        if flag(name):
+            lines.append(text)
+    if config.pk is not None:
+        groups = sorted(str(group) for group in config.ignore_groups.all())
+        if groups:
+            lines.append(gettext("Members of: %(groups)s.") % {"groups": ", ".join(groups)})
+        users = config.ignore_users.count()
+        if users:
+            lines.append(
+                ngettext("%(count)d listed user.", "%(count)d listed users.", users)
+                % {"count": users}
+            )
+    networks = len(conf.ignored_networks()) + len(
+        [line for line in config.ignore_ip_addresses.splitlines() if line.strip()]
+    )
+    if networks:
+        lines.append(
+            ngettext(
+                "%(count)d IP address or network.", "%(count)d IP addresses or networks.", networks
+            )
+            % {"count": networks}
+        )
+    patterns = len(conf.ignored_url_patterns()) + len(
+        [line for line in config.ignore_urls.splitlines() if line.strip()]
+    )
+    if patterns:
+        lines.append(
+            ngettext("%(count)d URL pattern.", "%(count)d URL patterns.", patterns)
+            % {"count": patterns}
+        )
+    links = BypassLink.objects.usable().count()
+    if links:
+        lines.append(
+            ngettext(
+                "Whoever opened one of %(count)d bypass link.",
+                "Whoever opened one of %(count)d bypass links.",
+                links,
+            )
+            % {"count": links}
+        )
+    return lines
 
 
-class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = MaintenanceConfig
-        fields = "__all__"
+def _future(moment: datetime | None) -> datetime | None:
+    return moment if moment is not None and moment > timezone.now() else None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, reason in fixed_fields().items():
-            field = self.fields.get(name)
-            if field is not None:
-                field.disabled = True
-                field.help_text = reason
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Attach an error from the write path to the form's fields where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# -- the model admins --------------------------------------------------------------------
 
 
 @admin.register(MaintenanceConfig)
 class MaintenanceConfigAdmin(SingletonModelAdmin):
+    """The control panel: status, switch, text, window, exemptions, links, history."""
+
     form = MaintenanceConfigForm
+    change_form_template = "maintenance_panel/admin/panel.html"
     filter_horizontal = ("ignore_groups",)
     autocomplete_fields = ("ignore_users",)
-    readonly_fields = ("changed_at", "changed_by", "changed_via")
     fieldsets = (
-        (None, {"fields": ("enabled",)}),
-        (_("What visitors see"), {"fields": ("title", "message")}),
-        (_("Schedule"), {"fields": ("starts_at", "ends_at")}),
+        (
+            _("What visitors see"),
+            {"fields": ("title", "message"), "classes": ("mp-message",)},
+        ),
+        (
+            _("Schedule"),
+            {
+                "fields": ("starts_at", "ends_at"),
+                "description": _(
+                    "The window applies while the switch is on: before the start visitors "
+                    "still see the site, after the end they see it again."
+                ),
+            },
+        ),
         (
             _("Who keeps using the site"),
             {
@@ -72,8 +280,60 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                 )
             },
         ),
-        (_("Last change"), {"fields": ("changed_at", "changed_by", "changed_via")}),
     )
+
+    class Media:
+        css = {"all": ("maintenance_panel/admin/panel.css",)}
+        js = ("maintenance_panel/admin/panel.js",)
+
+    # -- URLs ----------------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("toggle/", wrap(self.toggle_view), name=f"{PANEL}_toggle"),
+            path("preview/", wrap(self.preview_view), name=f"{PANEL}_preview"),
+            path("bypass-links/add/", wrap(self.bypass_add_view), name=f"{PANEL}_bypass_add"),
+            path(
+                "bypass-links/<int:link_id>/revoke/",
+                wrap(self.bypass_revoke_view),
+                name=f"{PANEL}_bypass_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _panel_url(self, anchor: str = "") -> str:
+        url = reverse(f"admin:{PANEL}_change", current_app=self.admin_site.name)
+        return f"{url}#{anchor}" if anchor else url
+
+    def _config(self) -> MaintenanceConfig:
+        config = (
+            MaintenanceConfig.objects.select_related("changed_by")
+            .filter(pk=self.singleton_instance_id)
+            .first()
+        )
+        return config or MaintenanceConfig.get_solo()
+
+    def _page(
+        self, request: HttpRequest, template: str, title: str, **context: Any
+    ) -> TemplateResponse:
+        request.current_app = self.admin_site.name
+        form = context.get("form")
+        media = self.media + form.media if form is not None else self.media
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "panel_url": self._panel_url(),
+                "media": media,
+                **context,
+            },
+        )
+
+    # -- the change form -------------------------------------------------------------
 
     def changeform_view(
         self,
@@ -82,6 +342,312 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        # One history entry per admin save, covering the fields and the m2m lists.
-        with changes.recording(source="admin", user=request.user):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            # One history entry per admin save, covering the fields and the m2m lists.
+            with changes.recording(source="admin", user=request.user):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except changes.ConflictError:
+            # Someone saved between this form's validation and its save (the save was
+            # rolled back). Validating again now reports the conflict with the input kept.
+            with changes.recording(source="admin", user=request.user):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.expected_version = form.cleaned_data.get("version")
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        context["panel"] = self._panel_context(request)
+        # One page, one heading: "Maintenance mode" rather than "Change maintenance mode".
+        context["title"] = capfirst(self.opts.verbose_name)
+        context["subtitle"] = None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _panel_context(self, request: HttpRequest) -> dict[str, Any]:
+        config = self._config()
+        can_change = self.has_change_permission(request, config)
+        changes_url = None
+        change_admin = (
+            self.admin_site.get_model_admin(MaintenanceChange)
+            if (self.admin_site.is_registered(MaintenanceChange))
+            else None
+        )
+        if change_admin is not None and change_admin.has_view_permission(request):
+            changes_url = reverse(
+                "admin:maintenance_panel_maintenancechange_changelist",
+                current_app=self.admin_site.name,
+            )
+        return {
+            "config": config,
+            "status": panel_status(config),
+            "can_change": can_change,
+            "history": [
+                HistoryRow.from_change(change)
+                for change in MaintenanceChange.objects.all()[:HISTORY_ON_PANEL]
+            ],
+            "changes_url": changes_url,
+            "bypass_links": BypassLink.objects.select_related("created_by")[:50],
+            "bypass_form": BypassLinkForm(
+                prefix=BYPASS_PREFIX,
+                initial={"expires_at": timezone.now() + timedelta(days=1)},
+            )
+            if can_change
+            else None,
+        }
+
+    # -- the switch ------------------------------------------------------------------
+
+    def toggle_view(self, request: HttpRequest) -> HttpResponse:
+        """POST ``enabled=0`` turns maintenance off; ``enabled=1`` asks for confirmation
+        (the window to apply) and, with ``confirm``, turns it on."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        config = self._config()
+        if not self.has_change_permission(request, config):
+            raise PermissionDenied
+        if conf.forced_state() is not None:
+            self.message_user(request, fixed_fields()["enabled"], messages.ERROR)
+            return HttpResponseRedirect(self._panel_url())
+        if request.POST.get("enabled") == "1":
+            return self._switch_on(request, config)
+        return self._switch_off(request, config)
+
+    def _log_switch(self, request: HttpRequest) -> None:
+        self.log_change(
+            request,
+            self._config(),
+            [
+                {
+                    "changed": {
+                        "fields": [str(MaintenanceConfig._meta.get_field("enabled").verbose_name)]
+                    }
+                }
+            ],
+        )
+
+    def _switch_off(self, request: HttpRequest, config: MaintenanceConfig) -> HttpResponse:
+        if not config.enabled:
+            self.message_user(request, gettext("Maintenance mode was already off."), messages.INFO)
+            return HttpResponseRedirect(self._panel_url())
+        core.set_maintenance_mode(False, user=request.user, source="admin")
+        self._log_switch(request)
+        self.message_user(
+            request,
+            gettext("Maintenance mode is off: visitors see the site again."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._panel_url())
+
+    def _switch_on(self, request: HttpRequest, config: MaintenanceConfig) -> HttpResponse:
+        if "confirm" in request.POST:
+            form = SwitchOnForm(request.POST)
+            if form.is_valid():
+                start, end = form.cleaned_data["starts_at"], form.cleaned_data["ends_at"]
+                try:
+                    core.set_maintenance_mode(
+                        True, start=start, end=end, user=request.user, source="admin"
+                    )
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    self._log_switch(request)
+                    self.message_user(
+                        request, self._switched_on_message(start, end), messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(self._panel_url())
+        else:
+            start_now = "start_now" in request.POST
+            form = SwitchOnForm(
+                initial={
+                    "starts_at": None if start_now else _future(config.starts_at),
+                    "ends_at": _future(config.ends_at),
+                }
+            )
+        return self._page(
+            request,
+            "maintenance_panel/admin/confirm_on.html",
+            gettext("Turn maintenance mode on?"),
+            form=form,
+            config=config,
+            status=panel_status(config),
+            exemptions=exemptions(config),
+            page_title=config.title or responses.page_context(Snapshot(), None)["title"],
+        )
+
+    @staticmethod
+    def _switched_on_message(start: datetime | None, end: datetime | None) -> str:
+        from django.utils.formats import date_format
+
+        def when(moment: datetime) -> str:
+            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+        if start is not None and start > timezone.now():
+            if end is not None:
+                return gettext("Maintenance is scheduled from %(start)s to %(end)s.") % {
+                    "start": when(start),
+                    "end": when(end),
+                }
+            return gettext("Maintenance is scheduled from %(start)s.") % {"start": when(start)}
+        if end is not None:
+            return gettext(
+                "Maintenance mode is on until %(end)s: visitors get the maintenance page."
+            ) % {"end": when(end)}
+        return gettext("Maintenance mode is on: visitors get the maintenance page.")
+
+    # -- the preview -----------------------------------------------------------------
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The maintenance page as an anonymous visitor would get it, with the posted
+        (unsaved) title, message and window."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        config = self._config()
+        if not self.has_view_or_change_permission(request, config):
+            raise PermissionDenied
+        form = PreviewForm(request.POST)
+        form.is_valid()
+        posted = form.cleaned_data
+
+        def value(name: str) -> Any:
+            # Fields not posted (a view-only page) or not valid show what is saved.
+            if name in posted and (name in request.POST or f"{name}_0" in request.POST):
+                return posted[name]
+            return getattr(config, name)
+
+        snapshot = Snapshot(
+            enabled=True,
+            title=value("title"),
+            message=value("message"),
+            starts_at=value("starts_at"),
+            ends_at=value("ends_at"),
+        )
+        context = responses.page_context(snapshot, responses.retry_after_seconds(snapshot))
+        # Rendered as responses renders the real page: without the request (so without
+        # context processors) unless MAINTENANCE_MODE_GET_CONTEXT wants it, and then with
+        # the request of a visitor who is not logged in.
+        extra = conf.get_context_function()
+        if extra is None:
+            body = loader.render_to_string(conf.template_name(), context)
+        else:
+            visitor = copy.copy(request)
+            visitor.user = AnonymousUser()
+            context.update(extra(visitor) or {})
+            body = loader.render_to_string(conf.template_name(), context, request=visitor)
+        response = HttpResponse(body)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    # -- bypass links ----------------------------------------------------------------
+
+    def bypass_add_view(self, request: HttpRequest) -> HttpResponse:
+        """Make a bypass link and show its URL, this once."""
+        if not self.has_change_permission(request, None):
+            raise PermissionDenied
+        form = BypassLinkForm(
+            request.POST if request.method == "POST" else None,
+            prefix=BYPASS_PREFIX,
+            initial={"expires_at": timezone.now() + timedelta(days=1)},
+        )
+        if request.method == "POST" and form.is_valid():
+            name = form.cleaned_data["name"]
+            expires_at = form.cleaned_data["expires_at"]
+            try:
+                link_path = core.create_bypass_link(
+                    name, expires_at=expires_at, user=request.user, source="admin"
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                self.log_change(
+                    request,
+                    self._config(),
+                    [{"added": {"name": str(BypassLink._meta.verbose_name), "object": name}}],
+                )
+                response = self._page(
+                    request,
+                    "maintenance_panel/admin/bypass_created.html",
+                    gettext("Bypass link created"),
+                    name=name,
+                    expires_at=expires_at,
+                    link_url=request.build_absolute_uri(link_path),
+                )
+                # The secret is on this page only: keep it out of every cache.
+                add_never_cache_headers(response)
+                response["Cache-Control"] += ", no-store"
+                return response
+        return self._page(
+            request,
+            "maintenance_panel/admin/bypass_add.html",
+            gettext("New bypass link"),
+            form=form,
+        )
+
+    def bypass_revoke_view(self, request: HttpRequest, link_id: int) -> HttpResponse:
+        """End a bypass link (and every cookie made from it)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, None):
+            raise PermissionDenied
+        link = get_object_or_404(BypassLink, pk=link_id)
+        if link.revoked_at is None:
+            core.revoke_bypass_link(link.name, user=request.user, source="admin")
+            self.log_change(
+                request,
+                self._config(),
+                [
+                    {
+                        "changed": {
+                            "name": str(BypassLink._meta.verbose_name),
+                            "object": link.name,
+                            "fields": [str(BypassLink._meta.get_field("revoked_at").verbose_name)],
+                        }
+                    }
+                ],
+            )
+        self.message_user(
+            request,
+            gettext("Bypass link “%(name)s” is revoked: it no longer lets anyone in.")
+            % {"name": link.name},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._panel_url("bypass-links"))
+
+
+@admin.register(MaintenanceChange)
+class MaintenanceChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Every change to maintenance mode, from any source; read-only."""
+
+    list_display = ("changed_at", "actor", "source", "summary")
+    list_filter = ("source", "changed_at")
+    search_fields = ("actor",)
+    date_hierarchy = "changed_at"
+    fields = ("changed_at", "actor", "user", "source", "summary")
+    readonly_fields = fields
+
+    @admin.display(description=_("what changed"))
+    def summary(self, change: MaintenanceChange) -> str:
+        return "; ".join(
+            f"{line.label}: {line.before} → {line.after}"
+            for line in HistoryRow.from_change(change).lines
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MaintenanceChange]:
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

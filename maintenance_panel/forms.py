@@ -1,0 +1,276 @@
+"""Forms of the admin's maintenance page: the config, the switch, the preview, bypass links.
+
+The config form carries the ``version`` it was loaded with and a signed copy of the
+values the operator started from, so that a save made meanwhile by someone else is
+refused with a list of what changed, and the operator's input is shown again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.admin import widgets
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from maintenance_panel import conf
+from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
+
+LOADED_SALT = "maintenance_panel.admin.loaded"
+#: Pseudo-fields that the history records besides the model's fields.
+EXTRA_LABELS = {"bypass_link": _("bypass link")}
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as the history stores it (datetimes as ISO 8601)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def field_label(name: str) -> str:
+    """The human name of a tracked field."""
+    if name in EXTRA_LABELS:
+        return str(EXTRA_LABELS[name])
+    try:
+        return str(MaintenanceConfig._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def display_value(name: str, value: Any) -> str:
+    """A stored (JSON-able) value of field ``name`` as an operator reads it."""
+    if value is None or value == "" or value == []:
+        return gettext("(empty)")
+    if isinstance(value, bool):
+        if name == "enabled":
+            return gettext("on") if value else gettext("off")
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(entry) for entry in value)
+    if name in {"starts_at", "ends_at"} and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    text = " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def fixed_fields() -> dict[str, str]:
+    """Fields fixed by settings, with the reason shown in the admin."""
+    fixed: dict[str, str] = {}
+    forced = conf.forced_state()
+    if forced is not None:
+        fixed["enabled"] = (
+            gettext("Fixed on by the MAINTENANCE_MODE setting.")
+            if forced
+            else gettext("Fixed off by the MAINTENANCE_MODE setting.")
+        )
+    for flag in conf.IGNORE_FLAGS:
+        value = conf.forced_flag(flag)
+        if value is not None:
+            setting = f"{conf.PREFIX}_IGNORE_{flag}"
+            fixed[f"ignore_{flag.lower()}"] = (
+                gettext("Fixed to yes by the %(setting)s setting; remove it to decide here.")
+                if value
+                else gettext("Fixed to no by the %(setting)s setting; remove it to decide here.")
+            ) % {"setting": setting}
+    return fixed
+
+
+def current_values(config: MaintenanceConfig) -> dict[str, Any]:
+    """The config's tracked values in the form the history stores them (JSON-able)."""
+    values: dict[str, Any] = {name: jsonable(getattr(config, name)) for name in TRACKED_FIELDS}
+    if config.pk is not None:
+        for name in TRACKED_M2M:
+            values[name] = sorted(str(obj) for obj in getattr(config, name).all())
+    return values
+
+
+@dataclass(frozen=True)
+class ConflictLine:
+    """One field someone else changed while the operator was editing."""
+
+    label: str
+    before: str
+    after: str
+    also_yours: bool
+
+
+class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The config form of the admin page (the switch itself is a separate button)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MaintenanceConfig
+        fields = (*TRACKED_FIELDS, *TRACKED_M2M)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflict: list[ConflictLine] | None = None
+        self.fixed = {
+            name: reason for name, reason in fixed_fields().items() if name in self.fields
+        }
+        for name, reason in self.fixed.items():
+            field = self.fields[name]
+            field.disabled = True
+            field.help_text = reason
+            flag = name.removeprefix("ignore_").upper()
+            if flag in conf.IGNORE_FLAGS:
+                # Show the value that applies; clean() keeps the stored one unchanged.
+                self.initial[name] = conf.forced_flag(flag)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault(
+                "loaded", signing.dumps(current_values(self.instance), salt=LOADED_SALT)
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.fixed:
+            # Settings decide these; never write the displayed value into the database.
+            cleaned.pop(name, None)
+        ends_at = cleaned.get("ends_at")
+        if (
+            self.instance.enabled
+            and "ends_at" in self.changed_data
+            and ends_at is not None
+            and ends_at <= timezone.now()
+        ):
+            self.add_error(
+                "ends_at",
+                ValidationError(
+                    _(
+                        "The end is in the past, so maintenance would stop at once. To end "
+                        "it now, use “Turn maintenance off”; otherwise pick a later time."
+                    ),
+                    code="end_in_past",
+                ),
+            )
+        version = cleaned.get("version")
+        if (
+            version is not None
+            and self.instance.pk is not None
+            and (version != self.instance.version)
+        ):
+            self._refuse_conflict(cleaned)
+        return cleaned
+
+    def _refuse_conflict(self, cleaned: dict[str, Any]) -> None:
+        """Someone saved meanwhile: list what changed, and let the next save go through."""
+        try:
+            loaded = signing.loads(self.data.get("loaded", ""), salt=LOADED_SALT)
+        except signing.BadSignature:
+            loaded = {}
+        current = current_values(self.instance)
+        self.conflict = []
+        for name, after in current.items():
+            if name not in loaded or loaded[name] == after:
+                continue
+            self.conflict.append(
+                ConflictLine(
+                    label=field_label(name),
+                    before=display_value(name, loaded[name]),
+                    after=display_value(name, after),
+                    also_yours=name in self.changed_data,
+                )
+            )
+        # The form is shown again with the operator's input; from now on it counts as
+        # based on the current state, so saving it again deliberately overwrites.
+        data = self.data.copy()
+        data["version"] = str(self.instance.version)
+        data["loaded"] = signing.dumps(current, salt=LOADED_SALT)
+        self.data = data
+        who = self.instance.changed_via or gettext("someone else")
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "%(who)s saved maintenance mode while you were editing it. Your input "
+                    "is kept below; check what changed meanwhile, then save again to apply "
+                    "your version."
+                ),
+                code="conflict",
+                params={"who": who},
+            ),
+        )
+
+
+def _datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+    return forms.SplitDateTimeField(
+        label=label, required=False, widget=widgets.AdminSplitDateTime, help_text=help_text
+    )
+
+
+class SwitchOnForm(forms.Form):
+    """The confirmation step before maintenance is turned on: the window to apply."""
+
+    starts_at = _datetime_field(_("Start"), _("Leave empty to start at once."))
+    ends_at = _datetime_field(_("End"), _("Optional. The site comes back by itself at this time."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_at: datetime | None = cleaned.get("starts_at")
+        ends_at: datetime | None = cleaned.get("ends_at")
+        if ends_at is not None and ends_at <= timezone.now():
+            self.add_error(
+                "ends_at",
+                ValidationError(
+                    _("The end is in the past. Pick a later time or leave it empty."),
+                    code="end_in_past",
+                ),
+            )
+        elif starts_at is not None and ends_at is not None and ends_at <= starts_at:
+            self.add_error(
+                "ends_at",
+                ValidationError(_("The end must be after the start."), code="end_before_start"),
+            )
+        return cleaned
+
+
+class PreviewForm(forms.Form):
+    """The unsaved text (and window) to show on the preview of the maintenance page."""
+
+    title = forms.CharField(required=False, max_length=200)
+    message = forms.CharField(required=False)
+    starts_at = forms.SplitDateTimeField(required=False)
+    ends_at = forms.SplitDateTimeField(required=False)
+
+
+class BypassLinkForm(forms.Form):
+    """A new bypass link: who it is for and until when it works."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Who or what the link is for, e.g. “QA team”."),
+    )
+    expires_at = _datetime_field(
+        _("Expires at"), _("Leave empty for a link that works until it is revoked.")
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if BypassLink.objects.filter(name=name).exists():
+            raise ValidationError(
+                _("There is already a bypass link named “%(name)s”; pick another name."),
+                code="duplicate",
+                params={"name": name},
+            )
+        return name
+
+    def clean_expires_at(self) -> datetime | None:
+        expires_at: datetime | None = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise ValidationError(_("The expiry is in the past."), code="expired")
+        return expires_at

@@ -1,0 +1,40 @@
+"""``{% load maintenance_panel_admin %}``: the admin's maintenance banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from maintenance_panel import conf, state
+
+register = template.Library()
+
+PANEL_URL_NAME = f"{state.PANEL_URL_PREFIX}change"
+
+
+@register.inclusion_tag("maintenance_panel/admin/banner.html", takes_context=True)
+def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
+    """While maintenance is on: say so on every admin page, with a link to the panel
+    for those who may open it. Reads the process snapshot, so it costs no query."""
+    if not state.is_active():
+        return {"show": False}
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    panel_url = None
+    match = getattr(request, "resolver_match", None)
+    on_panel = match is not None and match.url_name == PANEL_URL_NAME
+    if not on_panel and state.may_use_panel(user):
+        current_app = getattr(request, "current_app", None) or (
+            match.namespace if match is not None else None
+        )
+        try:
+            panel_url = reverse(f"admin:{PANEL_URL_NAME}", current_app=current_app)
+        except NoReverseMatch:
+            panel_url = None
+    return {
+        "show": True,
+        "forced": conf.forced_state() is not None,
+        "panel_url": panel_url,
+    }

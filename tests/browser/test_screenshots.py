@@ -1,0 +1,67 @@
+"""Screenshots of the panel for the docs (opt-in: ``MAINTENANCE_PANEL_SCREENSHOTS=1``).
+
+    MAINTENANCE_PANEL_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py
+
+writes docs/panel-off.png, docs/panel-on.png, docs/panel-confirm.png and
+docs/preview.png.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.conftest import PASSWORD
+from tests.factories import GroupFactory, SuperuserFactory
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("MAINTENANCE_PANEL_SCREENSHOTS") != "1",
+    reason="writes the docs' screenshots; set MAINTENANCE_PANEL_SCREENSHOTS=1 to run",
+)
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PANEL = "/admin/maintenance_panel/maintenanceconfig/"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any) -> None:
+    from maintenance_panel import changes, core
+    from maintenance_panel.models import MaintenanceConfig
+
+    operator = SuperuserFactory(username="alice", first_name="Alice", password=PASSWORD)
+    with changes.recording(source="admin", user=operator):
+        config = MaintenanceConfig.get_solo()
+        config.title = "We are upgrading the database"
+        config.message = (
+            "The shop is back in about an hour; your basket is kept.\n"
+            "Questions? Write to help@example.com."
+        )
+        config.save()
+        config.ignore_groups.set([GroupFactory(name="Beta testers")])
+    core.create_bypass_link("QA team", expires_at=timezone.now() + timedelta(days=2), user=operator)
+    core.set_maintenance_mode(True, label="command line (deploy)", source="command")
+    core.set_maintenance_mode(False, label="command line (deploy)", source="command")
+    DOCS.mkdir(exist_ok=True)
+
+    page = new_page(viewport=VIEWPORT)
+    log_in(page, operator, PANEL)
+    page.screenshot(path=DOCS / "panel-off.png")
+
+    page.get_by_role("button", name="Turn maintenance on").click()
+    page.get_by_role("heading", name="Turn maintenance mode on?").wait_for()
+    page.screenshot(path=DOCS / "panel-confirm.png")
+    page.get_by_role("button", name="Yes, turn maintenance on").click()
+    page.locator(".mp-badge--on").wait_for()
+    page.screenshot(path=DOCS / "panel-on.png")
+
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview the maintenance page").click()
+    preview = opened.value
+    preview.set_viewport_size(VIEWPORT)
+    preview.wait_for_load_state()
+    preview.screenshot(path=DOCS / "preview.png")
