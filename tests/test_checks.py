@@ -12,6 +12,8 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import override_settings
 
+pytestmark = pytest.mark.django_db  # Django's model checks ask SQLite about JSON support
+
 MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
