@@ -213,7 +213,7 @@ def _import(name: str) -> Callable[..., Any] | None:
     value = get(name)
     if value is None or callable(value):
         return value
-    return import_string(str(value))  # type: ignore[no-any-return]
+    return import_string(str(value))
 
 
 @cache

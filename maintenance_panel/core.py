@@ -142,7 +142,7 @@ class override_maintenance_mode(override_settings):  # lower case: used like a f
         from django.test import SimpleTestCase
 
         if issubclass(cls, SimpleTestCase):
-            return super().decorate_class(cls)  # type: ignore[no-any-return]
+            return super().decorate_class(cls)
         for name, attribute in list(vars(cls).items()):
             if name.startswith("test") and callable(attribute):
                 setattr(cls, name, self.decorate_callable(attribute))

@@ -35,7 +35,7 @@ def _force(value: bool) -> Callable[[ViewT], ViewT]:
 
             wrapper = sync_wrapper
         setattr(wrapper, ATTRIBUTE, value)
-        return wrapper  # type: ignore[no-any-return]
+        return wrapper
 
     return decorator
 

@@ -414,7 +414,7 @@ class Command(BaseCommand):
     def _list_links(self, options: dict[str, Any]) -> None:
         from maintenance_panel.models import BypassLink
 
-        links = [
+        links: list[dict[str, Any]] = [
             {
                 "name": link.name,
                 "created_at": link.created_at,
