@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from django.urls import ResolverMatch
 
 logger = logging.getLogger("maintenance_panel")
+#: The clock of the TTL (a module global: one lookup on the hot path; tests replace it).
+monotonic = time.monotonic
 
 #: Shared-cache key of the version counter (an integer; never expires).
 VERSION_KEY = "maintenance_panel:state:version"
@@ -202,7 +204,7 @@ class _Holder:
 
     def __init__(self) -> None:
         self.snapshot: Snapshot | None = None
-        #: ``time.monotonic()`` until which :func:`get_snapshot` answers without I/O.
+        #: ``monotonic()`` until which :func:`get_snapshot` answers without I/O.
         #: Zero while dirty or provisional, so the hot path tests one number.
         self.trusted_until = 0.0
         #: When the TTL runs out (also for a provisional snapshot).
@@ -211,6 +213,12 @@ class _Holder:
         self.dirty = False
         #: The snapshot was read inside a transaction: re-read once it has ended.
         self.provisional = False
+        #: The savepoints open when the provisional snapshot was read: once one of them
+        #: has ended (perhaps rolled back), the snapshot is read again.
+        self.savepoints: tuple[str | None, ...] = ()
+        #: Writes seen (:func:`invalidate`) and the last one already published.
+        self.writes = 0
+        self.published = 0
         self.degraded: set[str] = set()
         self.lock = threading.Lock()
 
@@ -256,6 +264,10 @@ def _in_transaction() -> bool:
     return bool(connections[_db_alias()].in_atomic_block)
 
 
+def _savepoints() -> tuple[str | None, ...]:
+    return tuple(connections[_db_alias()].savepoint_ids)
+
+
 def report_unavailable(kind: str, exc: BaseException) -> None:
     """Log that ``kind`` (``"database"``, ``"shared cache"``) failed, once per episode:
     again only after it has been seen working."""
@@ -285,7 +297,8 @@ def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     holder.snapshot = snapshot
     holder.dirty = False
     holder.provisional = provisional
-    holder.expires_at = time.monotonic() + conf.state_ttl()
+    holder.savepoints = _savepoints() if provisional else ()
+    holder.expires_at = monotonic() + conf.state_ttl()
     holder.trusted_until = 0.0 if provisional else holder.expires_at
     return snapshot
 
@@ -294,7 +307,7 @@ def get_snapshot() -> Snapshot:
     """The current snapshot; no I/O unless it is older than the TTL or invalidated."""
     holder = _holder
     snapshot = holder.snapshot
-    if snapshot is not None and time.monotonic() < holder.trusted_until:
+    if snapshot is not None and monotonic() < holder.trusted_until:
         return snapshot
     return _get_snapshot_slowly(holder)
 
@@ -305,8 +318,9 @@ def _get_snapshot_slowly(holder: _Holder) -> Snapshot:
         snapshot is not None
         and holder.provisional
         and not holder.dirty
-        and time.monotonic() < holder.expires_at
+        and monotonic() < holder.expires_at
         and _in_transaction()
+        and _savepoints()[: len(holder.savepoints)] == holder.savepoints
     ):
         return snapshot
     return refresh()
@@ -315,7 +329,7 @@ def _get_snapshot_slowly(holder: _Holder) -> Snapshot:
 def snapshot_is_fresh() -> bool:
     """Whether :func:`get_snapshot` would answer without I/O (for the async path)."""
     holder = _holder
-    return holder.snapshot is not None and time.monotonic() < holder.trusted_until
+    return holder.snapshot is not None and monotonic() < holder.trusted_until
 
 
 def refresh() -> Snapshot:
@@ -323,7 +337,7 @@ def refresh() -> Snapshot:
     holder = _holder
     with holder.lock:
         snapshot = holder.snapshot
-        if snapshot is not None and time.monotonic() < holder.trusted_until:
+        if snapshot is not None and monotonic() < holder.trusted_until:
             return snapshot  # another thread re-validated it while this one waited
         shared = None if holder.dirty else _shared_cache()
         if shared is not None:
@@ -367,9 +381,18 @@ def _bump_version(shared: Any) -> int:
         return int(shared.incr(VERSION_KEY))
 
 
+def _read_database() -> dict[str, Any]:
+    if _in_transaction():
+        # A savepoint, so that a failed read (no table yet) cannot break the caller's
+        # transaction (a test's, or ATOMIC_REQUESTS on PostgreSQL).
+        with transaction.atomic(using=_db_alias()):
+            return load_data()
+    return load_data()
+
+
 def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int | None) -> Snapshot:
     try:
-        data = load_data()
+        data = _read_database()
     except DatabaseError as exc:
         report_unavailable("database", exc)
         if previous is not None and not previous.is_fallback:
@@ -401,6 +424,7 @@ def publish() -> None:
     """After a committed write: tell every process, and install the new state here."""
     holder = _holder
     with holder.lock:
+        holder.published = holder.writes
         holder.dirty = True
         holder.trusted_until = 0.0
         shared = _shared_cache()
@@ -421,10 +445,19 @@ def invalidate(using: str | None = None) -> None:
     holder = _holder
     holder.dirty = True
     holder.trusted_until = 0.0
+    holder.writes += 1
+    write = holder.writes
     from maintenance_panel import responses
 
     responses.clear_cache()
-    transaction.on_commit(publish, using=using or _db_alias())
+
+    def publish_once() -> None:
+        # A save and its m2m changes commit together: the first callback reads all of
+        # it, the others have nothing left to tell.
+        if _holder.published < write:
+            publish()
+
+    transaction.on_commit(publish_once, using=using or _db_alias())
 
 
 @receiver(setting_changed)
@@ -511,7 +544,7 @@ def active_snapshot() -> Snapshot | None:
         return None
     holder = _holder
     snapshot = holder.snapshot
-    if snapshot is None or time.monotonic() >= holder.trusted_until:
+    if snapshot is None or monotonic() >= holder.trusted_until:
         snapshot = _get_snapshot_slowly(holder)
     if forced is None and not snapshot.window_active():
         return None

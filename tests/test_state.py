@@ -1,0 +1,540 @@
+"""The process snapshot: the read path, invalidation, outages and what a request costs.
+
+"Another process" is simulated in-process by swapping the module's holder: each
+:class:`state._Holder` is what one worker process keeps. The shared cache is a
+stand-in for Redis that counts its calls and can be switched off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.checks import run_checks
+from django.db import OperationalError, connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
+from django.utils.functional import SimpleLazyObject
+
+from maintenance_panel import state
+from maintenance_panel.middleware import MaintenanceModeMiddleware
+from maintenance_panel.models import MaintenanceConfig
+from tests.factories import GroupFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
+
+LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
+#: Inside the test's transaction the read is wrapped in a savepoint (two statements).
+LOAD_QUERIES_IN_TRANSACTION = LOAD_QUERIES + 2
+
+
+class FakeSharedCache(BaseCache):
+    """A cache shared by every "process" of the test (like Redis), that can fail."""
+
+    store = LocMemCache("maintenance-panel-fake-shared", {})
+    broken = False
+    calls: list[str] = []  # shared by every instance, like the store; reset per test
+
+    def __init__(self, location: str, params: dict[str, Any]) -> None:
+        super().__init__(params)
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls.append(name)
+        if type(self).broken:
+            raise ConnectionError("connection refused (simulated)")
+        return getattr(self.store, name)(*args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("get", *args, **kwargs)
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("add", *args, **kwargs)
+
+    def set(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("set", *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("delete", *args, **kwargs)
+
+    def incr(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("incr", *args, **kwargs)
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
+SHARED = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "tests.test_state.FakeSharedCache"},
+}
+
+
+@pytest.fixture
+def shared() -> Iterator[type[FakeSharedCache]]:
+    """The fake shared cache as ``MAINTENANCE_MODE_CACHE``, empty and working."""
+    FakeSharedCache.store.clear()
+    FakeSharedCache.broken = False
+    FakeSharedCache.calls = []
+    with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
+        yield FakeSharedCache
+    FakeSharedCache.broken = False
+
+
+class Clock:
+    """Stands in for ``time.monotonic`` in :mod:`maintenance_panel.state`."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(state, "monotonic", clock)
+    return clock
+
+
+@pytest.fixture
+def committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads behave as outside a transaction, as in a request of a running site
+    (the test's own transaction would make every read provisional and private)."""
+    monkeypatch.setattr(state, "_in_transaction", lambda: False)
+
+
+@contextmanager
+def other_process() -> Iterator[None]:
+    """Run the block as another worker process would: with its own snapshot."""
+    mine = state._holder
+    state._holder = state._Holder()
+    try:
+        yield
+    finally:
+        state._holder = mine
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks: Any) -> Any:
+    """Run a write as if its transaction committed (the test's own never does)."""
+
+    @contextmanager
+    def committing() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return committing
+
+
+def save(**fields: Any) -> MaintenanceConfig:
+    config = MaintenanceConfig.get_solo()
+    for name, value in fields.items():
+        setattr(config, name, value)
+    config.save()
+    return config
+
+
+def break_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable() -> dict[str, Any]:
+        raise OperationalError("could not connect to server (simulated)")
+
+    monkeypatch.setattr(state, "load_data", unreachable)
+
+
+# -- the read path ---------------------------------------------------------------------
+
+
+def test_snapshot_is_trusted_within_the_ttl(shared, clock, django_assert_num_queries):
+    state.get_snapshot()
+    shared.calls.clear()
+    with django_assert_num_queries(0):
+        for _ in range(100):
+            state.get_snapshot()
+        clock.advance(0.99)
+        state.get_snapshot()
+    assert shared.calls == []
+
+
+def test_revalidation_is_one_cache_get_and_no_query(
+    shared, clock, committed, django_assert_num_queries
+):
+    first = state.get_snapshot()
+    shared.calls.clear()
+    clock.advance(1.0)
+    with django_assert_num_queries(0):
+        assert state.get_snapshot() is first
+    assert shared.calls == ["get"]
+
+
+def test_first_read_loads_the_database_once_and_shares_it(
+    shared, clock, committed, django_assert_num_queries
+):
+    MaintenanceConfig.get_solo()
+    state.reset()  # a process that has not written anything itself
+    with django_assert_num_queries(LOAD_QUERIES):
+        state.get_snapshot()
+    with other_process(), django_assert_num_queries(0):
+        state.get_snapshot()
+
+
+def test_read_inside_a_transaction_is_not_shared(shared, clock, django_assert_num_queries):
+    MaintenanceConfig.get_solo()
+    with django_assert_num_queries(LOAD_QUERIES_IN_TRANSACTION):
+        state.get_snapshot()
+    assert state._holder.provisional
+    assert "add" not in shared.calls
+
+
+def test_state_ttl_setting_applies_at_once(shared, clock, committed):
+    state.get_snapshot()
+    shared.calls.clear()
+    with override_settings(MAINTENANCE_MODE_STATE_TTL=5):
+        clock.advance(4)
+        state.get_snapshot()
+        assert shared.calls == ["get"]  # the new TTL re-validated once, then trusts it
+        clock.advance(4)
+        state.get_snapshot()
+        assert shared.calls == ["get"]
+
+
+def test_change_reaches_another_process_within_the_ttl(shared, clock, commit, committed):
+    with other_process():
+        assert not state.get_snapshot().enabled
+        elsewhere = state._holder
+    with commit():
+        save(enabled=True, title="Upgrade")
+    # The writing process sees it at once.
+    assert state.get_snapshot().enabled
+    state._holder, mine = elsewhere, state._holder
+    try:
+        assert not state.get_snapshot().enabled  # still within its TTL
+        clock.advance(1.0)
+        snapshot = state.get_snapshot()
+        assert snapshot.enabled
+        assert snapshot.title == "Upgrade"
+    finally:
+        state._holder = mine
+
+
+def test_process_reads_the_data_a_writer_shared_without_a_query(
+    shared, clock, commit, committed, django_assert_num_queries
+):
+    MaintenanceConfig.get_solo()
+    with commit():
+        save(enabled=True)
+    with other_process(), django_assert_num_queries(0):
+        assert state.get_snapshot().enabled
+    assert shared.calls[-2:] == ["get", "get"]  # the version, then its data
+
+
+def test_slow_reader_never_overwrites_newer_state(shared, clock, commit, committed, monkeypatch):
+    """A reader that read the database before a write committed stores what it read
+    under the version it saw before reading, which the write has already superseded."""
+    MaintenanceConfig.get_solo()
+    real_load = state.load_data
+    old = real_load()
+
+    def slow_load() -> dict[str, Any]:
+        # While this reader is "reading", another process commits a change.
+        monkeypatch.setattr(state, "load_data", real_load)
+        with other_process(), commit():
+            save(enabled=True)
+        return old
+
+    with other_process():
+        monkeypatch.setattr(state, "load_data", slow_load)
+        assert not state.get_snapshot().enabled  # what it read, under the old version
+        clock.advance(1.0)
+        assert state.get_snapshot().enabled  # the new version, with the new data
+    with other_process():
+        assert state.get_snapshot().enabled
+
+
+def test_lost_version_key_restarts_above_any_stored_version(shared, clock, commit, committed):
+    MaintenanceConfig.get_solo()
+    with commit():
+        save(enabled=True)
+    shared.store.delete(state.VERSION_KEY)  # e.g. evicted
+    with other_process():
+        assert state.get_snapshot().enabled
+    with commit():
+        save(enabled=False)
+    with other_process():
+        assert not state.get_snapshot().enabled
+
+
+# -- writes ----------------------------------------------------------------------------
+
+
+def test_write_takes_effect_in_this_process_at_once(clock):
+    state.get_snapshot()
+    save(enabled=True)
+    assert state.get_snapshot().enabled  # no commit yet, no TTL waited
+
+
+def test_rolled_back_save_changes_nothing(shared, clock, django_assert_num_queries):
+    before = state.get_snapshot()
+    version = shared.store.get(state.VERSION_KEY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        save(enabled=True, title="never")
+        assert state.get_snapshot().enabled  # visible inside its own transaction
+        raise RuntimeError("abort")
+    after = state.get_snapshot()
+    assert not after.enabled
+    assert after.title == before.title
+    assert shared.store.get(state.VERSION_KEY) == version  # nobody else was told
+    with other_process():
+        assert not state.get_snapshot().enabled
+
+
+def test_commit_bumps_the_shared_version_once(shared, clock, commit, committed):
+    config = MaintenanceConfig.get_solo()
+    group = GroupFactory()
+    state.reset()
+    state.get_snapshot()
+    version = shared.store.get(state.VERSION_KEY)
+    with commit():
+        config.enabled = True
+        config.save()
+        config.ignore_groups.add(group)
+    assert shared.store.get(state.VERSION_KEY) == version + 1
+    snapshot = state.get_snapshot()
+    assert snapshot.enabled
+    assert snapshot.group_ids == {group.pk}
+
+
+@pytest.mark.parametrize("relation", ["ignore_groups", "ignore_users"])
+def test_m2m_changes_count(shared, clock, commit, committed, relation):
+    config = MaintenanceConfig.get_solo()
+    state.reset()
+    state.get_snapshot()
+    version = shared.store.get(state.VERSION_KEY)
+    member = GroupFactory() if relation == "ignore_groups" else UserFactory()
+    with commit():
+        getattr(config, relation).add(member)
+    snapshot = state.get_snapshot()
+    ids = snapshot.group_ids if relation == "ignore_groups" else snapshot.user_ids
+    assert ids == {member.pk if relation == "ignore_groups" else str(member.pk)}
+    assert shared.store.get(state.VERSION_KEY) > version
+    with commit():
+        getattr(config, relation).remove(member)
+    snapshot = state.get_snapshot()
+    assert not (snapshot.group_ids if relation == "ignore_groups" else snapshot.user_ids)
+
+
+# -- a process-local cache -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ],
+)
+def test_process_local_cache_rereads_the_database_on_expiry(
+    backend, clock, django_assert_num_queries
+):
+    with override_settings(CACHES={"default": {"BACKEND": backend}}):
+        MaintenanceConfig.get_solo()
+        state.get_snapshot()
+        with django_assert_num_queries(0):
+            state.get_snapshot()
+        clock.advance(1.0)
+        with django_assert_num_queries(LOAD_QUERIES_IN_TRANSACTION):
+            state.get_snapshot()
+        assert not state.cache_is_shared()
+        ids = [message.id for message in run_checks(include_deployment_checks=True)]
+        assert "maintenance_panel.I001" in ids
+
+
+def test_process_local_cache_is_never_trusted_for_another_process(clock):
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ):
+        with other_process():
+            assert not state.get_snapshot().enabled
+            elsewhere = state._holder
+        # A write in "another process" is invisible to this process's LocMem; the
+        # database tells it after the TTL.
+        MaintenanceConfig.objects.update_or_create(
+            pk=MaintenanceConfig.singleton_instance_id, defaults={"enabled": True}
+        )
+        state._holder, mine = elsewhere, state._holder
+        try:
+            clock.advance(1.0)
+            assert state.get_snapshot().enabled
+        finally:
+            state._holder = mine
+
+
+def test_shared_cache_has_no_info_check(shared):
+    messages = run_checks(include_deployment_checks=True)
+    assert "maintenance_panel.I001" not in [message.id for message in messages]
+
+
+# -- outages ---------------------------------------------------------------------------
+
+
+def test_cache_down_state_comes_from_the_database(shared, clock):
+    save(enabled=True)
+    shared.broken = True
+    with other_process():
+        assert state.get_snapshot().enabled
+
+
+def test_database_down_state_comes_from_the_cache(shared, clock, commit, committed, monkeypatch):
+    MaintenanceConfig.get_solo()
+    with commit():
+        save(enabled=True)
+    break_database(monkeypatch)
+    with other_process():
+        assert state.get_snapshot().enabled
+
+
+def test_both_down_keeps_the_last_snapshot(shared, clock, monkeypatch):
+    save(enabled=True, title="Known")
+    assert state.get_snapshot().title == "Known"
+    shared.broken = True
+    break_database(monkeypatch)
+    for _ in range(3):
+        clock.advance(1.0)
+        snapshot = state.get_snapshot()
+        assert snapshot.enabled
+        assert snapshot.title == "Known"
+
+
+@pytest.mark.parametrize("fallback", [True, False])
+def test_both_down_and_nothing_known_uses_the_fallback(shared, clock, monkeypatch, fallback):
+    shared.broken = True
+    break_database(monkeypatch)
+    with override_settings(MAINTENANCE_MODE_FALLBACK=fallback):
+        snapshot = state.get_snapshot()
+    assert snapshot.is_fallback
+    assert snapshot.enabled is fallback
+
+
+def test_fallback_is_left_once_the_database_answers(shared, clock, monkeypatch):
+    save(enabled=True)
+    shared.broken = True
+    real_load = state.load_data
+    break_database(monkeypatch)
+    assert not state.get_snapshot().enabled
+    monkeypatch.setattr(state, "load_data", real_load)
+    clock.advance(1.0)
+    assert state.get_snapshot().enabled
+
+
+def test_outages_never_make_a_500(client, shared, clock, monkeypatch):
+    save(enabled=True)
+    assert client.get("/").status_code == 503
+    shared.broken = True
+    break_database(monkeypatch)
+    clock.advance(5)
+    assert client.get("/").status_code == 503
+    state.reset()  # a fresh worker that has never loaded the state: the fallback (off)
+    assert client.get("/").status_code == 200
+
+
+def test_session_store_down_serves_the_maintenance_page(client, shared, clock, monkeypatch):
+    """A visitor with a session cookie while the database is down: the session cannot
+    be read, so they are treated as anonymous, not answered with a 500."""
+    save(enabled=True)
+    client.force_login(UserFactory())
+
+    def unreachable(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("could not connect to server (simulated)")
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    assert client.get("/").status_code == 503
+
+
+def test_table_missing_before_migrate_serves_the_site(client, caplog):
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE maintenance_panel_maintenanceconfig RENAME TO mp_not_migrated")
+    with caplog.at_level(logging.WARNING, logger="maintenance_panel"):
+        assert client.get("/").status_code == 200
+        assert client.get("/").status_code == 200
+    assert state.get_snapshot().is_fallback
+    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE mp_not_migrated RENAME TO maintenance_panel_maintenanceconfig")
+
+
+def test_degradation_is_logged_once_per_episode(shared, clock, monkeypatch, caplog):
+    save(enabled=True)
+    state.get_snapshot()
+    with caplog.at_level(logging.INFO, logger="maintenance_panel"):
+        shared.broken = True
+        for _ in range(5):
+            clock.advance(1.0)
+            state.get_snapshot()
+        shared.broken = False
+        for _ in range(3):
+            clock.advance(1.0)
+            state.get_snapshot()
+        shared.broken = True
+        clock.advance(1.0)
+        state.get_snapshot()
+    messages = [record.getMessage() for record in caplog.records]
+    down = [m for m in messages if "shared cache unavailable" in m]
+    back = [m for m in messages if "shared cache available again" in m]
+    assert len(down) == 2  # two episodes
+    assert len(back) == 1
+    assert "simulated" in down[0]  # the cause is not hidden
+
+
+# -- what a request costs --------------------------------------------------------------
+
+
+def middleware() -> MaintenanceModeMiddleware:
+    return MaintenanceModeMiddleware(lambda request: HttpResponse("page"))
+
+
+def request_as(user: Any) -> Any:
+    request = RequestFactory().get("/")
+    request.user = SimpleLazyObject(lambda: user)
+    return request
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_anonymous_costs_no_query(client, clock, enabled, django_assert_num_queries):
+    save(enabled=enabled).ignore_groups.add(GroupFactory())
+    state.get_snapshot()
+    with django_assert_num_queries(0):
+        response = client.get("/")
+    assert response.status_code == (503 if enabled else 200)
+
+
+def test_group_membership_costs_one_query(clock, django_assert_num_queries):
+    member_group, other_group = GroupFactory(), GroupFactory()
+    config = save(enabled=True)
+    config.ignore_groups.add(member_group)
+    member = UserFactory(groups=[member_group])
+    outsider = UserFactory(groups=[other_group])
+    state.get_snapshot()
+    with django_assert_num_queries(1):
+        assert middleware()(request_as(member)).status_code == 200
+    with django_assert_num_queries(1):
+        assert middleware()(request_as(outsider)).status_code == 503
+
+
+def test_no_group_rule_costs_no_query(clock, django_assert_num_queries):
+    save(enabled=True)
+    user = UserFactory()
+    state.get_snapshot()
+    with django_assert_num_queries(0):
+        assert middleware()(request_as(user)).status_code == 503
+        assert middleware()(request_as(AnonymousUser())).status_code == 503
