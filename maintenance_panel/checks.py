@@ -305,7 +305,7 @@ def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                     id="maintenance_panel.E009",
                 )
             )
-    response_type = conf.response_type()
+    response_type = conf.get(f"{conf.PREFIX}_RESPONSE_TYPE")
     if response_type is not None and response_type not in {"html", "json"}:
         problem = _resolve_callable(response_type)
         if problem is not None:

@@ -10,6 +10,7 @@ memoized and dropped again by a ``setting_changed`` receiver, so
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 from collections.abc import Callable
 from functools import cache
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger("maintenance_panel")
 
 PREFIX = "MAINTENANCE_MODE"
 
@@ -131,9 +134,15 @@ def redirect_url() -> str | None:
     return get(f"{PREFIX}_REDIRECT_URL") or None
 
 
+@cache
 def response_type() -> Any:
-    """``"html"``, ``"json"``, a callable or dotted path, or ``None`` to negotiate."""
-    return get(f"{PREFIX}_RESPONSE_TYPE")
+    """``"html"``, ``"json"``, a callable (a dotted path is imported), or ``None`` to
+    negotiate from the ``Accept`` header; also ``None`` when the setting does not
+    resolve (the system check reports it), so the page never turns into a 500."""
+    value = get(f"{PREFIX}_RESPONSE_TYPE")
+    if value is None or (isinstance(value, str) and value in {"html", "json"}):
+        return value
+    return _import(f"{PREFIX}_RESPONSE_TYPE")
 
 
 def trusted_proxy_count() -> int:
@@ -210,10 +219,23 @@ def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
 
 
 def _import(name: str) -> Callable[..., Any] | None:
+    """The callable setting ``name`` names, or None when unset or unusable.
+
+    An unusable value is logged and ignored rather than raised on every request: the
+    system check reports it with a hint.
+    """
     value = get(name)
     if value is None or callable(value):
         return value
-    return import_string(str(value))
+    try:
+        imported = import_string(str(value))
+    except ImportError as exc:
+        logger.error("maintenance_panel: %s = %r does not import, ignored: %s", name, value, exc)
+        return None
+    if not callable(imported):
+        logger.error("maintenance_panel: %s = %r is not callable, ignored", name, value)
+        return None
+    return imported
 
 
 @cache
@@ -247,6 +269,7 @@ _MEMOIZED = (
     get_context_function,
     client_ip_function,
     authenticated_user_function,
+    response_type,
 )
 
 

@@ -205,3 +205,23 @@ def test_redirect_to_another_site(client, on):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "https://status.example.com/"
+
+
+# -- a setting that does not resolve: still the maintenance page, never a 500 ---------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"MAINTENANCE_MODE_RESPONSE_TYPE": "xml"},
+        {"MAINTENANCE_MODE_RESPONSE_TYPE": "myproject.nowhere.choose"},
+        {"MAINTENANCE_MODE_GET_CONTEXT": "myproject.nowhere.context"},
+        {"MAINTENANCE_MODE_GET_CONTEXT": "tests.test_responses.JSON_KEYS"},
+    ],
+)
+def test_unresolvable_hook_falls_back_and_is_logged(client, on, overrides, caplog):
+    with override_settings(**overrides), caplog.at_level("ERROR", logger="maintenance_panel"):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert b"Upgrade" in response.content
+    assert any(name in caplog.text for name in overrides)
