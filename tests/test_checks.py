@@ -139,6 +139,19 @@ def test_unknown_cache_alias():
     assert "CACHES" in found()["maintenance_panel.E007"].hint
 
 
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/5",
+        }
+    }
+)
+def test_shared_cache_is_fine_for_deployment():
+    assert "maintenance_panel.I001" not in found(include_deployment_checks=True)
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_process_local_cache_only_mentioned_by_deploy_checks():
     assert "maintenance_panel.I001" not in found()
     assert "Redis" in found(include_deployment_checks=True)["maintenance_panel.I001"].hint
