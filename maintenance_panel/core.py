@@ -129,14 +129,21 @@ def set_maintenance_mode(
 class override_maintenance_mode(override_settings):  # lower case: used like a function
     """Force maintenance mode on or off in a test.
 
-    A context manager, or a decorator of sync and async test functions, of Django
-    test case classes and of plain (pytest) test classes. It fixes the state the way
-    ``MAINTENANCE_MODE`` does, so the rest (exemptions, response) works as configured.
+    A context manager (``with`` or ``async with``), or a decorator of sync and async
+    test functions, of Django test case classes and of plain (pytest) test classes.
+    It fixes the state the way ``MAINTENANCE_MODE`` does, so the rest (exemptions,
+    response) works as configured.
     """
 
     def __init__(self, value: bool) -> None:
         _check_bool(value, "value")
         super().__init__(MAINTENANCE_MODE=value)
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.__exit__(*exc_info)
 
     def decorate_class(self, cls: type) -> type:
         from django.test import SimpleTestCase

@@ -29,7 +29,7 @@ def reset_maintenance_state() -> None:
     """Forget the process snapshot and the rendered pages of maintenance_panel."""
     from django.apps import apps
 
-    if apps.ready:
+    if apps.ready and apps.is_installed("maintenance_panel"):
         from maintenance_panel import state
 
         state.reset()

@@ -147,6 +147,8 @@ async def test_decorated_async_function():
 async def test_async_context_manager():
     with maintenance_mode_on():
         assert (await AsyncClient().get("/")).status_code == 503
+    async with maintenance_mode_on():
+        assert (await AsyncClient().get("/")).status_code == 503
     assert (await AsyncClient().get("/")).status_code == 200
 
 
