@@ -150,6 +150,8 @@ def test_on_json():
         (["maybe"], "type on (or yes, true, 1), off (or no, false, 0), status, or bypass"),
         (["on", "--end", "tomorrow"], "type an ISO 8601 time"),
         (["on", "--end", "+5x"], "a time from now such as +30m"),
+        (["on", "--end", "+99999999999d"], "is too far away"),
+        (["on", "--end", "2026-02-30T10:00"], "is not a time"),
         (["on", "--start", "+2h", "--end", "+1h"], "type an end after the start"),
         (["on", "--end", "2000-01-01T00:00"], "type a future time"),
         (["off", "--end", "+1h"], "--end does not go with `off`"),

@@ -74,7 +74,10 @@ def moment(text: str) -> datetime:
     relative = _RELATIVE.match(text)
     if relative and any(relative.groupdict().values()):
         amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
-        return timezone.now() + timedelta(**amounts)
+        try:
+            return timezone.now() + timedelta(**amounts)
+        except OverflowError:
+            raise argparse.ArgumentTypeError(f"{text!r} is too far away") from None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
