@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-#: Sent once per effective change of maintenance mode, after the transaction commits.
+#: Sent after the transaction commits, once per saved change that switches maintenance
+#: on or off: the switch flipped, or a window edited so that maintenance starts or ends
+#: now. Never on a rollback, nor for changes of the text or the exemptions alone.
+#:
 #: Keyword arguments: ``old`` and ``new`` (bool: was / is maintenance active, per the
-#: switch and window), ``enabled`` (the switch now), ``source`` ("admin", "command",
-#: "api" or "code"), ``actor`` (who, as text), ``user`` (or None) and ``config``.
+#: switch and window; both False when the switch is turned on for a window that has
+#: not started yet), ``enabled`` (the switch now), ``source`` ("admin", "command",
+#: "api" or "code"), ``actor`` (who, as text), ``user`` (or None) and ``config`` (the
+#: saved ``MaintenanceConfig``).
+#:
+#: A window that opens or closes as time passes is evaluated per request; nothing is
+#: written then, so nothing is sent. ``MAINTENANCE_MODE`` in settings is not a change
+#: either.
 maintenance_mode_changed = Signal()

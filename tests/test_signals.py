@@ -110,3 +110,9 @@ def test_window_that_ends_now_is_an_effective_change(
         config.ends_at = timezone.now() - timedelta(seconds=1)
         config.save()
     assert [(c["old"], c["new"]) for c in received] == [(True, False)]
+
+
+def test_switching_on_for_a_later_window(received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        set_maintenance_mode(True, start=timedelta(hours=1), end=timedelta(hours=2))
+    assert [(c["old"], c["new"], c["enabled"]) for c in received] == [(False, False, True)]
