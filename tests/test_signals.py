@@ -58,10 +58,13 @@ def test_switching_off(received, django_capture_on_commit_callbacks, set_config)
 
 
 def test_not_sent_on_rollback(received, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            set_maintenance_mode(True)
-            raise RuntimeError("deploy failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        set_maintenance_mode(True)
+        raise RuntimeError("deploy failed")
     assert received == []
     assert MaintenanceConfig.objects.filter(enabled=True).exists() is False
 
