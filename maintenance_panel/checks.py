@@ -367,6 +367,25 @@ def check_redirect_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     return []
 
 
+@register(Tags.urls)
+def check_urls_included(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W004: maintenance_panel.urls is not in the URLconf, so bypass links and the
+    status endpoint cannot work."""
+    try:
+        reverse("maintenance_panel:status")
+    except NoReverseMatch:
+        return [
+            Warning(
+                "maintenance_panel.urls is not included in the URLconf: bypass links and "
+                "the JSON status endpoint are unavailable.",
+                hint="Add path('maintenance/', include('maintenance_panel.urls')) to "
+                "ROOT_URLCONF's urlpatterns.",
+                id="maintenance_panel.W004",
+            )
+        ]
+    return []
+
+
 @register(Tags.database)
 def check_tables(
     app_configs: Any = None, databases: Any = None, **kwargs: Any

@@ -243,6 +243,15 @@ def test_redirect_urls_that_resolve(value):
         assert found() == {}
 
 
+urlpatterns: list[object] = []  # a URLconf without maintenance_panel.urls
+
+
+@override_settings(ROOT_URLCONF="tests.test_checks")
+def test_urls_not_included():
+    message = found()["maintenance_panel.W004"]
+    assert "include('maintenance_panel.urls')" in message.hint
+
+
 # -- the database check ------------------------------------------------------------------
 
 
