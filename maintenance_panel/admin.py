@@ -255,12 +255,13 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             {"fields": ("title", "message"), "classes": ("mp-message",)},
         ),
         (
-            _("Schedule"),
+            _("Switch and schedule"),
             {
-                "fields": ("starts_at", "ends_at"),
+                "fields": ("enabled", "starts_at", "ends_at"),
                 "description": _(
-                    "The window applies while the switch is on: before the start visitors "
-                    "still see the site, after the end they see it again."
+                    "The button at the top switches at once. Here you can switch and set a "
+                    "window in one save: before the start visitors still see the site, after "
+                    "the end they see it again."
                 ),
             },
         ),
@@ -636,7 +637,7 @@ class MaintenanceChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("what changed"))
     def summary(self, change: MaintenanceChange) -> str:
         return "; ".join(
-            f"{line.label}: {line.before} → {line.after}"
+            f"{capfirst(line.label)}: {line.before} → {line.after}"
             for line in HistoryRow.from_change(change).lines
         )
 

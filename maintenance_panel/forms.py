@@ -125,9 +125,11 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
             field = self.fields[name]
             field.disabled = True
             field.help_text = reason
+            # Show the value that applies; clean() keeps the stored one unchanged.
             flag = name.removeprefix("ignore_").upper()
-            if flag in conf.IGNORE_FLAGS:
-                # Show the value that applies; clean() keeps the stored one unchanged.
+            if name == "enabled":
+                self.initial[name] = conf.forced_state()
+            elif flag in conf.IGNORE_FLAGS:
                 self.initial[name] = conf.forced_flag(flag)
         if self.instance.pk is not None:
             self.initial.setdefault("version", self.instance.version)
@@ -141,9 +143,10 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
             # Settings decide these; never write the displayed value into the database.
             cleaned.pop(name, None)
         ends_at = cleaned.get("ends_at")
+        switched_on = cleaned.get("enabled", self.instance.enabled)
         if (
-            self.instance.enabled
-            and "ends_at" in self.changed_data
+            switched_on
+            and {"enabled", "ends_at"} & set(self.changed_data)
             and ends_at is not None
             and ends_at <= timezone.now()
         ):
@@ -151,8 +154,9 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
                 "ends_at",
                 ValidationError(
                     _(
-                        "The end is in the past, so maintenance would stop at once. To end "
-                        "it now, use “Turn maintenance off”; otherwise pick a later time."
+                        "The end is in the past, so maintenance would stop at once. Pick a "
+                        "later time or leave it empty; to end maintenance now, use “Turn "
+                        "maintenance off”."
                     ),
                     code="end_in_past",
                 ),
@@ -165,6 +169,15 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
         ):
             self._refuse_conflict(cleaned)
         return cleaned
+
+    def _typed(self, name: str, cleaned: dict[str, Any], loaded: dict[str, Any]) -> bool:
+        """Whether the operator changed field ``name`` from the value they started with."""
+        if name not in cleaned or name not in self.fields:
+            return False
+        value = cleaned[name]
+        if name in TRACKED_M2M:
+            return sorted(str(obj) for obj in value) != loaded[name]
+        return jsonable(value) != loaded[name]
 
     def _refuse_conflict(self, cleaned: dict[str, Any]) -> None:
         """Someone saved meanwhile: list what changed, and let the next save go through."""
@@ -182,7 +195,7 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
                     label=field_label(name),
                     before=display_value(name, loaded[name]),
                     after=display_value(name, after),
-                    also_yours=name in self.changed_data,
+                    also_yours=self._typed(name, cleaned, loaded),
                 )
             )
         # The form is shown again with the operator's input; from now on it counts as

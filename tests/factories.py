@@ -47,3 +47,23 @@ def grant(user: object, *codenames: str) -> None:
             content_type__app_label="maintenance_panel", codename__in=codenames
         )
     )
+
+
+class OperatorFactory(StaffFactory):
+    """A staff user who may view and change maintenance mode (and nothing else)."""
+
+    @factory.post_generation
+    def maintenance_permissions(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            grant(
+                self, "view_maintenanceconfig", "change_maintenanceconfig", "view_maintenancechange"
+            )
+
+
+class ViewerFactory(StaffFactory):
+    """A staff user who may only look at maintenance mode."""
+
+    @factory.post_generation
+    def maintenance_permissions(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            grant(self, "view_maintenanceconfig")

@@ -45,9 +45,13 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian Chromium, launched once per test session."""
+    """Debian Chromium, launched once for the browser tests.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which async tests elsewhere in the run cannot share.
+    """
     if sync_playwright is None:
         _unavailable("the playwright package is not installed")
     executable = shutil.which("chromium")
