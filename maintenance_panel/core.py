@@ -178,7 +178,8 @@ def create_bypass_link(
 
     ``expires_at`` is a datetime or a timedelta from now (None: until revoked).
     Whoever opens the path uses the site during maintenance until the link expires
-    or is revoked. Raises ``ValidationError`` for a name in use or a past expiry.
+    or is revoked. Raises ``ValidationError`` for a name in use or a past expiry, and
+    ``NoReverseMatch`` when the URLconf does not include ``maintenance_panel.urls``.
     """
     from maintenance_panel.models import BypassLink, hash_token
 
@@ -188,12 +189,14 @@ def create_bypass_link(
             {"expires_at": ValidationError(_("The expiry is in the past."), code="expired")}
         )
     token = secrets.token_urlsafe(32)
+    # Before writing: without the app's URLs there is no link to hand out.
+    path = reverse("maintenance_panel:bypass", kwargs={"token": token})
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         link = BypassLink(name=name, expires_at=expires, created_by=_stored_user(user))
         link.token_hash = hash_token(token)
         link.full_clean(exclude=["token_hash"])
         link.save()
-    return reverse("maintenance_panel:bypass", kwargs={"token": token})
+    return path
 
 
 def revoke_bypass_link(

@@ -275,3 +275,8 @@ def test_missing_table_before_migrate(monkeypatch):
     call_command("check", databases=["default"], stderr=err)
     assert "maintenance_panel.W003" in err.getvalue()
     assert "run migrate" in err.getvalue()
+
+
+@override_settings(MAINTENANCE_MODE_IGNORE_URLS=None, MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=None)
+def test_none_for_a_list_means_empty():
+    assert found() == {}

@@ -361,3 +361,32 @@ def test_bypass_name_in_use():
     run("bypass", "create", "QA")
     with pytest.raises(CommandError, match="Nothing created: name: Bypass link with this"):
         run("bypass", "create", "QA")
+
+
+def test_status_shows_title_and_message(set_config):
+    set_config(enabled=True, title="Upgrade", message="Back at noon.")
+    output = run("status")
+    assert "Title: Upgrade" in output
+    assert "Message: Back at noon." in output
+
+
+def test_bypass_revoke_json():
+    run("bypass", "create", "QA")
+    assert json.loads(run("bypass", "revoke", "QA", "--json")) == {"name": "QA", "revoked": True}
+
+
+def test_bypass_list_expired_and_open_ended(monkeypatch):
+    run("bypass", "create", "short", "--expires", "+1m")
+    run("bypass", "create", "forever")
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    lines = run("bypass", "list").splitlines()
+    assert lines[0] == "forever: usable until revoked"
+    assert lines[1].startswith("short: expired ")
+
+
+@override_settings(ROOT_URLCONF="tests.test_checks")
+def test_bypass_create_without_the_app_urls():
+    with pytest.raises(CommandError, match=r"include\('maintenance_panel\.urls'\)"):
+        run("bypass", "create", "QA")
+    assert not BypassLink.objects.exists()

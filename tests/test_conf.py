@@ -69,3 +69,12 @@ def test_announce_before_takes_seconds_or_timedelta(value, seconds):
 @override_settings(MAINTENANCE_MODE_IGNORE_URLS="^/health")
 def test_a_string_list_setting_is_one_entry_not_characters():
     assert [p.pattern for p in conf.ignored_url_patterns()] == ["^/health"]
+
+
+@override_settings(
+    MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=["10.0.0.1", r"^10\.0\.0\.\d+$"],
+    MAINTENANCE_MODE_IGNORE_URLS=["^/ok/", "^/broken(/"],
+)
+def test_invalid_entries_are_skipped_not_raised():
+    assert [str(n) for n in conf.ignored_networks()] == ["10.0.0.1/32"]
+    assert [p.pattern for p in conf.ignored_url_patterns()] == ["^/ok/"]

@@ -243,3 +243,11 @@ def test_public_names():
         "create_bypass_link",
         "revoke_bypass_link",
     }
+
+
+@override_settings(USE_TZ=False)
+def test_moments_without_time_zone_support():
+    aware = timezone.now()
+    assert timezone.is_naive(core.to_moment(aware, name="start"))
+    naive = datetime(2099, 1, 1, 2, 0)
+    assert core.to_moment(naive, name="start") == naive
