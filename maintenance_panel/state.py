@@ -268,15 +268,19 @@ def _savepoints() -> tuple[str | None, ...]:
     return tuple(connections[_db_alias()].savepoint_ids)
 
 
+_INSTEAD = {
+    "shared cache": "reading the database instead",
+    "database": "keeping the last known state",
+}
+
+
 def report_unavailable(kind: str, exc: BaseException) -> None:
     """Log that ``kind`` (``"database"``, ``"shared cache"``) failed, once per episode:
     again only after it has been seen working."""
     degraded = _holder.degraded
     if kind not in degraded:
         degraded.add(kind)
-        logger.warning(
-            "maintenance_panel: %s unavailable, serving the last known state: %s", kind, exc
-        )
+        logger.warning("maintenance_panel: %s unavailable, %s: %s", kind, _INSTEAD[kind], exc)
 
 
 def _recover(kind: str) -> None:

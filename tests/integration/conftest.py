@@ -1,0 +1,526 @@
+"""Real components: the demo site under gunicorn and uvicorn, on PostgreSQL and Redis.
+
+These tests start servers as subprocesses on free ports of 127.0.0.1, each against a
+PostgreSQL database of its own (created, migrated, dropped) and its own key prefix in
+Redis. They run only when asked for::
+
+    .venv/bin/pytest -m services tests/integration -p no:xdist -s
+
+They skip, saying why, where PostgreSQL, Redis, gunicorn or uvicorn is unreachable;
+with ``CI=true`` that is a failure instead, so CI cannot pass without running them.
+Every subprocess and forwarder is stopped when its test ends, also when it fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+HOST = "127.0.0.1"
+PG_PORT = int(os.environ.get("MAINTENANCE_PANEL_PG_PORT", "5432"))
+REDIS_PORT = int(os.environ.get("MAINTENANCE_PANEL_REDIS_PORT", "6379"))
+REDIS_DB = int(os.environ.get("MAINTENANCE_PANEL_REDIS_DB", "6"))
+#: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
+TTL = 1.0
+BOUND = TTL + 0.5
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = str(Path(__file__).parent)
+    asked = "services" in (config.getoption("markexpr", "") or "")
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.services)
+            if not asked:
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="real-component tests run on request: "
+                        "pytest -m services tests/integration -p no:xdist"
+                    )
+                )
+
+
+def unavailable(reason: str) -> None:
+    """Skip (or, with ``CI=true``, fail) because a component is missing."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the real-component tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def reachable(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+# -- PostgreSQL and Redis ----------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """One demo deployment: its database and its slice of Redis."""
+
+    database: str
+    prefix: str
+
+    def env(self, *, pg_port: int = PG_PORT, redis_port: int = REDIS_PORT) -> dict[str, str]:
+        """Environment of a process of this site, reaching the services on these ports."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_", "REDIS_", "PYTEST"))
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="demo.settings",
+            DJANGO_DEBUG="0",
+            DATABASE_URL=f"postgres://postgres@{HOST}:{pg_port}/{self.database}",
+            CACHE_URL=f"redis://{HOST}:{redis_port}/{REDIS_DB}",
+            CACHE_KEY_PREFIX=self.prefix,
+            PYTHONPATH=str(ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+
+def _admin_connection():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(
+        host=HOST,
+        port=PG_PORT,
+        user="postgres",
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A fresh, migrated database and key prefix; dropped afterwards."""
+    if not reachable(PG_PORT):
+        unavailable(f"PostgreSQL is not reachable at {HOST}:{PG_PORT}")
+    if not reachable(REDIS_PORT):
+        unavailable(f"Redis is not reachable at {HOST}:{REDIS_PORT}")
+    try:
+        import psycopg  # noqa: F401
+        import redis  # noqa: F401
+    except ImportError as exc:
+        unavailable(f"{exc.name} is not installed")
+    name = f"mp_it_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    site = Site(database=name, prefix=f"mp-it-{name}")
+    try:
+        result = subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=site.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        yield site
+    finally:
+        with _admin_connection() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _forget_keys(site.prefix)
+
+
+def _forget_keys(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis(host=HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=5)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+# -- servers ---------------------------------------------------------------------------
+
+
+class Server:
+    """A server subprocess in its own process group, stopped with the whole group."""
+
+    def __init__(
+        self, name: str, command: list[str], env: dict[str, str], port: int, logs: Path
+    ) -> None:
+        self.name = name
+        self.port = port
+        self.log = (logs / f"{name}-{port}.log").open("w+")  # closed in stop()
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited early:\n{self.output()}")
+            try:
+                if get(self.port, "/healthz", timeout=2).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name} did not answer within {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()[-4000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+class Servers(list[Server]):
+    """The servers a test started; their output goes to files in ``logs``."""
+
+    def __init__(self, logs: Path) -> None:
+        super().__init__()
+        self.logs = logs
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    """Started servers, all stopped when the test ends."""
+    started = Servers(tmp_path)
+    yield started
+    for server in started:
+        server.stop()
+
+
+def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) -> Server:
+    executable = BIN / "gunicorn"
+    if not executable.exists():
+        unavailable(f"gunicorn is not installed ({executable})")
+    port = free_port()
+    server = Server(
+        "gunicorn",
+        [
+            str(executable),
+            "tests.integration.pid_wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        site.env(**ports),
+        port,
+        servers.logs,
+    )
+    servers.append(server)
+    server.wait_ready()
+    return server
+
+
+def uvicorn(site: Site, servers: Servers) -> Server:
+    executable = BIN / "uvicorn"
+    if not executable.exists():
+        unavailable(f"uvicorn is not installed ({executable})")
+    port = free_port()
+    server = Server(
+        "uvicorn",
+        [
+            str(executable),
+            "demo.asgi:application",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        site.env(),
+        port,
+        servers.logs,
+    )
+    servers.append(server)
+    server.wait_ready()
+    return server
+
+
+@dataclass
+class Answer:
+    status: int
+    worker: str
+    sent: float
+    received: float
+
+
+def get(port: int, path: str = "/", timeout: float = 5) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        # A new connection each time, so that every worker gets its share.
+        connection.request("GET", path, headers={"Connection": "close", "Accept": "text/html"})
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def ask(port: int, path: str = "/") -> Answer:
+    sent = time.time()
+    response = get(port, path)
+    return Answer(response.status, response.getheader("X-Worker", "?"), sent, time.time())
+
+
+# -- the operator: a separate process that switches maintenance mode ---------------------
+
+OPERATOR = """
+import sys, time
+from maintenance_panel.core import set_maintenance_mode
+print("ready", flush=True)
+for line in sys.stdin:
+    set_maintenance_mode(line.strip() == "on", title="Integration test")
+    print(time.time(), flush=True)
+"""
+
+
+class Operator:
+    """``manage.py shell -c``: switches on request and reports when it committed."""
+
+    def __init__(self, site: Site) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", OPERATOR],
+            cwd=ROOT,
+            env=site.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        self._expect("ready")
+
+    def _expect(self, what: str | None = None, timeout: float = 60) -> str:
+        assert self.process.stdout is not None
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        try:
+            if not selector.select(timeout):
+                raise AssertionError(f"operator: no answer within {timeout}s")
+        finally:
+            selector.close()
+        line = self.process.stdout.readline().strip()
+        if not line or (what is not None and line != what):
+            self.stop()
+            assert self.process.stderr is not None
+            raise AssertionError(f"operator said {line!r}:\n{self.process.stderr.read()}")
+        return line
+
+    def switch(self, on: bool) -> float:
+        """Switch and return the time (``time.time()``) the change was committed."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("on\n" if on else "off\n")
+        self.process.stdin.flush()
+        return float(self._expect())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def operator(site: Site) -> Iterator[Operator]:
+    operator = Operator(site)
+    yield operator
+    operator.stop()
+
+
+# -- a TCP forwarder that the test can cut ----------------------------------------------
+
+
+class Forwarder:
+    """Forwards 127.0.0.1:<port> to a target port; ``cut()`` refuses new connections
+    and drops the open ones, as a failed server or network would; ``restore()`` listens
+    again on the same port."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((HOST, self.port))
+        listener.listen(64)
+        listener.settimeout(0.1)  # so that the accepting thread notices cut()
+        self._listener = listener
+        self._thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
+        self._thread.start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while self._listener is listener:
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            try:
+                upstream = socket.create_connection((HOST, self.target), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                self._close(sock)
+
+    def _close(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+    def cut(self) -> None:
+        listener, self._listener = self._listener, None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            open_sockets = list(self._sockets)
+        for sock in open_sockets:
+            # Both directions end at once, as when the server process dies.
+            self._close(sock)
+
+
+@pytest.fixture
+def forwarders() -> Iterator[list[Forwarder]]:
+    made: list[Forwarder] = []
+    yield made
+    for forwarder in made:
+        forwarder.cut()
+
+
+# -- polling -------------------------------------------------------------------------------
+
+
+def workers_of(server: Server, count: int, attempts: int = 400) -> set[str]:
+    """The worker processes of ``server``, found by asking until ``count`` answered."""
+    seen: set[str] = set()
+    for _ in range(attempts):
+        seen.add(ask(server.port).worker)
+        if len(seen) >= count:
+            return seen
+    raise AssertionError(f"only workers {seen} of {count} answered {attempts} requests")
+
+
+def poll(ports: list[int], until: float, path: str = "/") -> dict[int, list[Answer]]:
+    """Ask each port in turn until ``until`` (``time.time()``)."""
+    answers: dict[int, list[Answer]] = {port: [] for port in ports}
+    while time.time() < until:
+        for port in ports:
+            answers[port].append(ask(port, path))
+    return answers
+
+
+def wait_for(port: int, status: int, timeout: float, path: str = "/") -> float:
+    """Seconds until ``port`` answers ``status``; fails after ``timeout``."""
+    start = time.time()
+    seen = []
+    while time.time() - start < timeout:
+        answer = ask(port, path)
+        seen.append(answer.status)
+        if answer.status == status:
+            return answer.received - start
+    raise AssertionError(f"no {status} within {timeout}s; answers: {sorted(set(seen))}")
+
+
+def hold(port: int, status: int, seconds: float, path: str = "/") -> int:
+    """Every answer for ``seconds`` is ``status``; returns how many were asked."""
+    answers = poll([port], time.time() + seconds, path)[port]
+    statuses = {answer.status for answer in answers}
+    assert statuses == {status}, f"expected only {status}, got {sorted(statuses)}"
+    return len(answers)
+
+
+def settle(port: int, status: int, committed: float, bound: float = BOUND) -> float:
+    """Wait out ``bound`` after a change committed at ``committed``; from then on every
+    answer must be ``status``. Returns when the last other answer was seen (seconds
+    after the commit; 0 if none)."""
+    answers = poll([port], committed + bound)[port]
+    stale = [a.received for a in answers if a.sent >= committed and a.status != status]
+    assert {a.status for a in answers} <= {200, 503}, "the server answered an error"
+    hold(port, status, 0.5)
+    return max(stale, default=committed) - committed
