@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
-from maintenance_panel import conf, responses, state
+from maintenance_panel import conf, core, responses, state
 from maintenance_panel.models import BypassLink, hash_token
 
 
@@ -74,7 +74,13 @@ def bypass(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def status(request: HttpRequest) -> JsonResponse:
-    """The state for status pages and probes: enabled, active, window, retry_after."""
+    """The state for status pages and probes (GET or HEAD, no login, never cached).
+
+    ``enabled`` (the switch, or the ``MAINTENANCE_MODE`` setting), ``active`` (whether
+    visitors get the maintenance page now), ``forced_by_settings``, ``window``
+    (``starts_at``, ``ends_at``, ``phase``: none, scheduled, open or ended) and
+    ``retry_after`` (seconds, while active).
+    """
     snapshot = state.get_snapshot()
     active = state.is_active(snapshot)
     forced = conf.forced_state()
@@ -82,8 +88,11 @@ def status(request: HttpRequest) -> JsonResponse:
         "enabled": snapshot.enabled if forced is None else forced,
         "active": active,
         "forced_by_settings": forced is not None,
-        "starts_at": snapshot.starts_at.isoformat() if snapshot.starts_at else None,
-        "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
+        "window": {
+            "starts_at": snapshot.starts_at.isoformat() if snapshot.starts_at else None,
+            "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
+            "phase": core.window_phase(snapshot.starts_at, snapshot.ends_at),
+        },
         "retry_after": responses.retry_after_seconds(snapshot) if active else None,
     }
     response = JsonResponse(payload)

@@ -177,8 +177,7 @@ def test_status_while_off(client, config):
         "enabled": False,
         "active": False,
         "forced_by_settings": False,
-        "starts_at": None,
-        "ends_at": None,
+        "window": {"starts_at": None, "ends_at": None, "phase": "none"},
         "retry_after": None,
     }
 
@@ -191,7 +190,7 @@ def test_status_reachable_during_maintenance(client, set_config):
     data = response.json()
     assert data["enabled"] is True
     assert data["active"] is True
-    assert data["ends_at"] == end.isoformat()
+    assert data["window"] == {"starts_at": None, "ends_at": end.isoformat(), "phase": "open"}
     assert 1790 < data["retry_after"] <= 1800
 
 
@@ -201,7 +200,8 @@ def test_status_of_a_scheduled_window(client, set_config):
     data = client.get("/maintenance/status/").json()
     assert data["enabled"] is True
     assert data["active"] is False
-    assert data["starts_at"] == start.isoformat()
+    assert data["window"]["starts_at"] == start.isoformat()
+    assert data["window"]["phase"] == "scheduled"
 
 
 @override_settings(MAINTENANCE_MODE=True)

@@ -111,17 +111,8 @@ def describe_state() -> dict[str, Any]:
 
     snapshot = state.Snapshot.from_data(state.load_data(), stamp="command")
     forced = conf.forced_state()
-    now = timezone.now()
     active = state.is_active(snapshot)
-    has_window = snapshot.starts_at is not None or snapshot.ends_at is not None
-    if not has_window:
-        phase = "none"
-    elif snapshot.starts_at is not None and now < snapshot.starts_at:
-        phase = "scheduled"
-    elif snapshot.ends_at is not None and snapshot.ends_at <= now:
-        phase = "ended"
-    else:
-        phase = "open"
+    phase = core.window_phase(snapshot.starts_at, snapshot.ends_at)
     if forced is not None:
         reason = "settings"
         explanation = f"fixed by the setting MAINTENANCE_MODE = {forced}"
