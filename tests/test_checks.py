@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -280,3 +282,11 @@ def test_missing_table_before_migrate(monkeypatch):
 @override_settings(MAINTENANCE_MODE_IGNORE_URLS=None, MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=None)
 def test_none_for_a_list_means_empty():
     assert found() == {}
+
+
+def test_every_check_id_is_documented():
+    root = Path(__file__).resolve().parent.parent
+    pattern = r"maintenance_panel\.[EWI]\d{3}"
+    source = (root / "maintenance_panel" / "checks.py").read_text()
+    docs = (root / "docs" / "checks.md").read_text()
+    assert set(re.findall(f'id="({pattern})"', source)) == set(re.findall(f"`({pattern})`", docs))
