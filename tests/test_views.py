@@ -215,3 +215,18 @@ def test_status_when_settings_force(client, config):
 def test_status_answers_head_for_probes(client, config):
     assert client.head("/maintenance/status/").status_code == 200
     assert client.post("/maintenance/status/").status_code == 405
+
+
+def test_database_down_gets_the_maintenance_page(client, on, monkeypatch):
+    from django.db import OperationalError
+
+    path = create_bypass_link("QA")
+    state.get_snapshot()  # known before the outage
+
+    def down(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(type(BypassLink.objects.all()), "usable", down)
+    response = client.get(path)
+    assert response.status_code == 503
+    assert b"Down for upgrades" in response.content
