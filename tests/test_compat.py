@@ -124,51 +124,32 @@ def is_logged_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
-@pytest.mark.parametrize("factory", [UserFactory, StaffFactory, SuperuserFactory])
-def test_no_logout_by_default(on, factory):
-    client = logged_in(factory())
-    assert client.get("/").status_code == 503
-    assert is_logged_in(client)
+LOGOUT_USER = "MAINTENANCE_MODE_LOGOUT_AUTHENTICATED_USER"
+LOGOUT_STAFF = "MAINTENANCE_MODE_LOGOUT_STAFF_USER"
+LOGOUT_SUPERUSER = "MAINTENANCE_MODE_LOGOUT_SUPERUSER"
 
 
-@override_settings(MAINTENANCE_MODE_LOGOUT_AUTHENTICATED_USER=True)
-@pytest.mark.parametrize("factory", [UserFactory, StaffFactory, SuperuserFactory])
-def test_logout_authenticated_user_covers_staff_and_superusers(on, factory):
-    client = logged_in(factory())
-    assert client.get("/").status_code == 503
-    assert not is_logged_in(client)
-
-
-@override_settings(
-    MAINTENANCE_MODE_LOGOUT_AUTHENTICATED_USER=True,
-    MAINTENANCE_MODE_LOGOUT_STAFF_USER=False,
-    MAINTENANCE_MODE_LOGOUT_SUPERUSER=False,
+@pytest.mark.parametrize(
+    ("overrides", "logged_out"),
+    [
+        ({}, set()),
+        # The staff and superuser settings default to the authenticated-user one.
+        ({LOGOUT_USER: True}, {"user", "staff", "superuser"}),
+        ({LOGOUT_USER: True, LOGOUT_STAFF: False, LOGOUT_SUPERUSER: False}, {"user"}),
+        ({LOGOUT_STAFF: True}, {"staff"}),
+        ({LOGOUT_SUPERUSER: True}, {"superuser"}),
+    ],
 )
-def test_staff_and_superusers_can_be_kept_logged_in(on):
-    user, staff, superuser = (logged_in(f()) for f in (UserFactory, StaffFactory, SuperuserFactory))
-    for client in (user, staff, superuser):
-        assert client.get("/").status_code == 503
-    assert not is_logged_in(user)
-    assert is_logged_in(staff)
-    assert is_logged_in(superuser)
-
-
-@override_settings(MAINTENANCE_MODE_LOGOUT_STAFF_USER=True)
-def test_only_staff_logged_out(on):
-    user, staff = logged_in(UserFactory()), logged_in(StaffFactory())
-    user.get("/")
-    staff.get("/")
-    assert is_logged_in(user)
-    assert not is_logged_in(staff)
-
-
-@override_settings(MAINTENANCE_MODE_LOGOUT_SUPERUSER=True)
-def test_only_superusers_logged_out(on):
-    staff, superuser = logged_in(StaffFactory()), logged_in(SuperuserFactory())
-    staff.get("/")
-    superuser.get("/")
-    assert is_logged_in(staff)
-    assert not is_logged_in(superuser)
+def test_logout_of_held_back_users(on, overrides, logged_out):
+    clients = {
+        "user": logged_in(UserFactory()),
+        "staff": logged_in(StaffFactory()),
+        "superuser": logged_in(SuperuserFactory()),
+    }
+    with override_settings(**overrides):
+        for client in clients.values():
+            assert client.get("/").status_code == 503
+    assert {kind for kind, client in clients.items() if not is_logged_in(client)} == logged_out
 
 
 @override_settings(MAINTENANCE_MODE_LOGOUT_AUTHENTICATED_USER=True)

@@ -184,27 +184,21 @@ def test_json_without_window(client, on):
 # -- redirect --------------------------------------------------------------------------
 
 
-@override_settings(MAINTENANCE_MODE_REDIRECT_URL="/about/")
-def test_redirect_to_a_local_path(client, on):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/about/"
-    assert client.get("/about/").status_code == 200
-
-
-@override_settings(MAINTENANCE_MODE_REDIRECT_URL="index")
-def test_redirect_to_a_url_name_whose_target_is_exempt(client, on):
-    response = client.get("/no-such-page/")
-    assert response.status_code == 302
-    assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
-
-
-@override_settings(MAINTENANCE_MODE_REDIRECT_URL="https://status.example.com/")
-def test_redirect_to_another_site(client, on):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "https://status.example.com/"
+@pytest.mark.parametrize(
+    ("setting", "path", "location"),
+    [
+        ("/about/", "/", "/about/"),  # a local path
+        ("index", "/no-such-page/", "/"),  # a URL name
+        ("https://status.example.com/", "/", "https://status.example.com/"),
+    ],
+)
+def test_redirect(client, on, setting, path, location):
+    with override_settings(MAINTENANCE_MODE_REDIRECT_URL=setting):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == location
+        if location.startswith("/"):  # the target itself is exempt
+            assert client.get(location).status_code == 200
 
 
 # -- a setting that does not resolve: still the maintenance page, never a 500 ---------------
