@@ -39,91 +39,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.urls import path
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
-<body><nav><a href="/">Home</a> <a href="/about/">About</a></nav>
-{% if user.is_authenticated %}<p>Hello {{ user.get_username }}</p>{% endif %}
-<h1>{{ title }}</h1><ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>
-</body></html>
-"""
-
-BASE_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-PANEL_MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
-
-
-def page(request: Any) -> Any:
-    """The minimal page: a small template, as most views render one."""
-    from django.shortcuts import render
-
-    return render(request, "page.html", {"title": "Benchmark", "items": range(5)})
-
-
-urlpatterns = [path("", page, name="page")]
+from bench.site import BASE_MIDDLEWARE, PANEL_MIDDLEWARE, settings_for  # noqa: E402
 
 
 def configure(workdir: Path) -> None:
     import django
     from django.conf import settings
 
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="bench-only-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS=["testserver"],
-        INSTALLED_APPS=[
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "django.contrib.messages",
-            "solo",
-            "maintenance_panel",
-        ],
-        MIDDLEWARE=[*BASE_MIDDLEWARE, PANEL_MIDDLEWARE],
-        ROOT_URLCONF=__name__,
-        DATABASES={
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": str(workdir / "bench.sqlite3"),
-                "CONN_MAX_AGE": None,
-            }
-        },
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        TEMPLATES=[
-            {
-                "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "OPTIONS": {
-                    "context_processors": [
-                        "django.template.context_processors.request",
-                        "django.contrib.auth.context_processors.auth",
-                    ],
-                    "loaders": [
-                        (
-                            "django.template.loaders.cached.Loader",
-                            [
-                                ("django.template.loaders.locmem.Loader", {"page.html": PAGE}),
-                                "django.template.loaders.app_directories.Loader",
-                            ],
-                        )
-                    ],
-                },
-            }
-        ],
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        USE_TZ=True,
-        LOGGING_CONFIG=None,
-    )
+    settings.configure(**settings_for(str(workdir / "bench.sqlite3"), panel=True))
     django.setup()
 
 
@@ -280,8 +206,10 @@ def report(result: dict[str, Any], strict: bool) -> int:
     scenarios: dict[str, Scenario] = result["scenarios"]
     counts = result["counts"]
     reference = {"off": "bare", "on-anonymous": "bare", "on-exempt-user": "bare-user"}
-    print(f"{'scenario':<16}{'median us':>10}{'vs':>11}{'overhead us':>13}{'ratio':>8}"
-          f"{'queries':>9}{'opens':>7}")
+    print(
+        f"{'scenario':<16}{'median us':>10}{'vs':>11}{'overhead us':>13}{'ratio':>8}"
+        f"{'queries':>9}{'opens':>7}"
+    )
     figures = {}
     for name, scenario in scenarios.items():
         median = statistics.median(scenario.times)
@@ -294,8 +222,10 @@ def report(result: dict[str, Any], strict: bool) -> int:
         overhead = statistics.median(a - b for a, b in pairs)
         ratio = statistics.median(a / b for a, b in pairs)
         figures[name] = (overhead, ratio, queries, opens)
-        print(f"{name:<16}{median:>10.1f}{base:>11}{overhead:>+13.2f}{ratio:>8.3f}"
-              f"{queries:>9.2f}{opens:>7.2f}")
+        print(
+            f"{name:<16}{median:>10.1f}{base:>11}{overhead:>+13.2f}{ratio:>8.3f}"
+            f"{queries:>9.2f}{opens:>7.2f}"
+        )
     off, on_anonymous = figures["off"], figures["on-anonymous"]
     targets = [
         ("off: overhead <= +2 us", off[0] <= 2.0),
@@ -303,8 +233,10 @@ def report(result: dict[str, Any], strict: bool) -> int:
         ("off: 0 queries, 0 file opens", off[2] == 0 and off[3] == 0),
         ("on-anonymous: ratio <= 0.95 of the bare page", on_anonymous[1] <= 0.95),
         ("on-anonymous: 0 queries, 0 file opens", on_anonymous[2] == 0 and on_anonymous[3] == 0),
-        ("on-exempt-user: no query beyond Django's own",
-         figures["on-exempt-user"][2] <= counts["bare-user"][0]),
+        (
+            "on-exempt-user: no query beyond Django's own",
+            figures["on-exempt-user"][2] <= counts["bare-user"][0],
+        ),
     ]
     print()
     for label, met in targets:
@@ -322,8 +254,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="maintenance-bench-") as workdir:
         configure(Path(workdir))
         result = run(args.rounds, args.batch, args.seed)
-        print(f"{args.rounds} rounds x {args.batch} requests per scenario, Python "
-              f"{sys.version.split()[0]}, interleaved in random order\n")
+        print(
+            f"{args.rounds} rounds x {args.batch} requests per scenario, Python "
+            f"{sys.version.split()[0]}, interleaved in random order\n"
+        )
         return report(result, args.strict)
 
 

@@ -233,10 +233,15 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
         server.stop()
 
 
-def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) -> Server:
-    executable = BIN / "gunicorn"
+def _installed(name: str) -> Path:
+    executable = BIN / name
     if not executable.exists():
-        unavailable(f"gunicorn is not installed ({executable})")
+        unavailable(f"{name} is not installed ({executable})")
+    return executable
+
+
+def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) -> Server:
+    executable = _installed("gunicorn")
     port = free_port()
     server = Server(
         "gunicorn",
@@ -266,9 +271,7 @@ def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) ->
 
 
 def uvicorn(site: Site, servers: Servers) -> Server:
-    executable = BIN / "uvicorn"
-    if not executable.exists():
-        unavailable(f"uvicorn is not installed ({executable})")
+    executable = _installed("uvicorn")
     port = free_port()
     server = Server(
         "uvicorn",
