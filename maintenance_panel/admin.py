@@ -624,7 +624,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
 
 
 @admin.register(MaintenanceChange)
-class MaintenanceChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MaintenanceChangeAdmin(admin.ModelAdmin):
     """Every change to maintenance mode, from any source; read-only."""
 
     list_display = ("changed_at", "actor", "source", "summary")

@@ -7,9 +7,11 @@ refused with a list of what changed, and the operator's input is shown again.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.admin import widgets
@@ -23,6 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import conf
 from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
 
 LOADED_SALT = "maintenance_panel.admin.loaded"
 #: Pseudo-fields that the history records besides the model's fields.
@@ -41,9 +48,10 @@ def field_label(name: str) -> str:
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
     try:
-        return str(MaintenanceConfig._meta.get_field(name).verbose_name)
+        field = MaintenanceConfig._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def display_value(name: str, value: Any) -> str:
@@ -105,8 +113,8 @@ class ConflictLine:
     also_yours: bool
 
 
-class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
-    """The config form of the admin page (the switch itself is a separate button)."""
+class MaintenanceConfigForm(forms.ModelForm):
+    """The config form of the admin page (the button on top is the quick switch)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -200,7 +208,8 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         # The form is shown again with the operator's input; from now on it counts as
         # based on the current state, so saving it again deliberately overwrites.
-        data = self.data.copy()
+        # A QueryDict's copy is mutable (and keeps lists); so is a plain dict's.
+        data = cast(MutableMapping[str, Any], copy.copy(cast(Any, self.data)))
         data["version"] = str(self.instance.version)
         data["loaded"] = signing.dumps(current, salt=LOADED_SALT)
         self.data = data
@@ -219,7 +228,7 @@ class MaintenanceConfigForm(forms.ModelForm):  # type: ignore[type-arg]
         )
 
 
-def _datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+def _datetime_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.SplitDateTimeField:
     return forms.SplitDateTimeField(
         label=label, required=False, widget=widgets.AdminSplitDateTime, help_text=help_text
     )

@@ -39,7 +39,7 @@ def test_history_lists_changes_from_every_source_newest_first(
     history = body[body.index("History Every change") :]
     rows = [
         history.index("bob (admin) Title: (empty) → to Back soon"),
-        history.index("Python API (Python API) Maintenance mode on: on → to off"),
+        history.index("Python API Maintenance mode on: on → to off"),
         history.index("command line (deploy) (command line) Maintenance mode on: off → to on"),
     ]
     assert rows == sorted(rows)

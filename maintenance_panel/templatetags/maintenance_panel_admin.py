@@ -35,6 +35,8 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
             panel_url = None
     return {
         "show": True,
+        # For the banner's stylesheet, under a nonce-based Content-Security-Policy.
+        "csp_nonce": context.get("csp_nonce"),
         "forced": conf.forced_state() is not None,
         "panel_url": panel_url,
     }
