@@ -253,9 +253,14 @@ def test_status_lists_window_and_exemptions(set_config):
     assert "  bypass links: Support (until " in output
 
 
-@override_settings(MAINTENANCE_MODE=True, MAINTENANCE_MODE_IGNORE_STAFF=False)
+@override_settings(
+    MAINTENANCE_MODE=True,
+    MAINTENANCE_MODE_IGNORE_STAFF=False,
+    MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=["192.0.2.1", "2001:db8::/32"],
+)
 def test_status_names_the_settings_that_fix_things():
     output = run("status")
+    assert "  IP addresses: 192.0.2.1 (settings), 2001:db8::/32 (settings)" in output
     assert "Why: fixed by the setting MAINTENANCE_MODE = True." in output
     assert "staff users: no (fixed by MAINTENANCE_MODE_IGNORE_STAFF)" in output
 
