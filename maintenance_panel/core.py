@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenance_panel import changes, conf, state
+
+if TYPE_CHECKING:
+    from maintenance_panel.overrides import override_maintenance_mode
 
 __all__ = [
     "create_bypass_link",
@@ -72,7 +74,8 @@ def to_moment(value: Moment | None, *, name: str) -> datetime | None:
     return value
 
 
-def _check_bool(value: Any, name: str) -> None:
+def check_bool(value: Any, name: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is a bool (a string like "off" is truthy)."""
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, not {value!r}.")
 
@@ -102,7 +105,7 @@ def set_maintenance_mode(
     """
     from maintenance_panel.models import MaintenanceConfig
 
-    _check_bool(value, "value")
+    check_bool(value, "value")
     forced = conf.forced_state()
     if forced is not None:
         raise ImproperlyConfigured(
@@ -141,44 +144,28 @@ def set_maintenance_mode(
         config.save()
 
 
-class override_maintenance_mode(override_settings):  # lower case: used like a function
-    """Force maintenance mode on or off in a test.
-
-    A context manager (``with`` or ``async with``), or a decorator of sync and async
-    test functions, of Django test case classes and of plain (pytest) test classes.
-    It fixes the state the way ``MAINTENANCE_MODE`` does, so the rest (exemptions,
-    response) works as configured.
-    """
-
-    def __init__(self, value: bool) -> None:
-        _check_bool(value, "value")
-        super().__init__(MAINTENANCE_MODE=value)
-
-    async def __aenter__(self) -> None:
-        self.__enter__()
-
-    async def __aexit__(self, *exc_info: Any) -> None:
-        self.__exit__(*exc_info)
-
-    def decorate_class(self, cls: type) -> type:
-        from django.test import SimpleTestCase
-
-        if issubclass(cls, SimpleTestCase):
-            return super().decorate_class(cls)
-        for name, attribute in list(vars(cls).items()):
-            if name.startswith("test") and callable(attribute):
-                setattr(cls, name, self.decorate_callable(attribute))
-        return cls
-
-
 def maintenance_mode_on() -> override_maintenance_mode:
     """``override_maintenance_mode(True)``: a context manager or decorator."""
+    from maintenance_panel.overrides import override_maintenance_mode
+
     return override_maintenance_mode(True)
 
 
 def maintenance_mode_off() -> override_maintenance_mode:
     """``override_maintenance_mode(False)``: a context manager or decorator."""
+    from maintenance_panel.overrides import override_maintenance_mode
+
     return override_maintenance_mode(False)
+
+
+def __getattr__(name: str) -> Any:
+    # override_maintenance_mode builds on django.test, which a running site need not
+    # import: load it when a test asks for it.
+    if name == "override_maintenance_mode":
+        from maintenance_panel.overrides import override_maintenance_mode
+
+        return override_maintenance_mode
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def create_bypass_link(

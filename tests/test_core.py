@@ -251,3 +251,31 @@ def test_moments_without_time_zone_support():
     assert timezone.is_naive(core.to_moment(aware, name="start"))
     naive = datetime(2099, 1, 1, 2, 0)
     assert core.to_moment(naive, name="start") == naive
+
+
+def test_a_running_site_does_not_import_django_test():
+    """The test helpers load django.test only when a test asks for them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, django; django.setup();"
+        "import maintenance_panel.core, maintenance_panel.middleware;"
+        "from django.urls import resolve; resolve('/');"
+        "print('django.test' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={"DJANGO_SETTINGS_MODULE": "demo.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_unknown_attribute_of_core():
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        core.nothing_here  # noqa: B018

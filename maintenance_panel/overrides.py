@@ -1,0 +1,43 @@
+"""``override_maintenance_mode``: force maintenance mode in a test.
+
+Import it from :mod:`maintenance_panel.core`; it lives here because it builds on
+``django.test``, which a running site need not import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test.utils import override_settings
+
+from maintenance_panel.core import check_bool
+
+
+class override_maintenance_mode(override_settings):  # lower case: used like a function
+    """Force maintenance mode on or off in a test.
+
+    A context manager (``with`` or ``async with``), or a decorator of sync and async
+    test functions, of Django test case classes and of plain (pytest) test classes.
+    It fixes the state the way ``MAINTENANCE_MODE`` does, so the rest (exemptions,
+    response) works as configured.
+    """
+
+    def __init__(self, value: bool) -> None:
+        check_bool(value, "value")
+        super().__init__(MAINTENANCE_MODE=value)
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.__exit__(*exc_info)
+
+    def decorate_class(self, cls: type) -> type:
+        from django.test import SimpleTestCase
+
+        if issubclass(cls, SimpleTestCase):
+            return super().decorate_class(cls)
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and callable(attribute):
+                setattr(cls, name, self.decorate_callable(attribute))
+        return cls
