@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import threading
 import time
 
 from tests.integration.conftest import (
     BOUND,
     TTL,
     Answer,
+    Operator,
+    ask,
     gunicorn,
     poll,
     workers_of,
@@ -34,6 +38,29 @@ def propagation(
     return settled - committed
 
 
+def switch_under_load(
+    operator: Operator, on: bool, ports: list[int]
+) -> tuple[dict[int, list[Answer]], float]:
+    """Switch while the servers are busy answering: at a random moment of the workers'
+    TTL cycles, as a real change would come (an idle worker re-validates on its next
+    request, which would make propagation look instant)."""
+    committed: list[float] = []
+    switcher = threading.Timer(
+        random.uniform(0.2, 0.2 + TTL), lambda: committed.append(operator.switch(on))
+    )
+    switcher.start()
+    answers: dict[int, list[Answer]] = {port: [] for port in ports}
+    try:
+        while not committed or time.time() < committed[0] + BOUND + 0.5:
+            assert switcher.is_alive() or committed, "the operator failed"
+            for port in ports:
+                answers[port].append(ask(port))
+    finally:
+        switcher.cancel()
+        switcher.join(timeout=60)
+    return answers, committed[0]
+
+
 def test_change_reaches_every_worker_of_both_servers(site, servers, operator):
     first = gunicorn(site, servers, workers=WORKERS)
     second = gunicorn(site, servers, workers=WORKERS)
@@ -41,9 +68,8 @@ def test_change_reaches_every_worker_of_both_servers(site, servers, operator):
     workers = {server.port: workers_of(server, WORKERS) for server in (first, second)}
     assert {answer.status for answer in poll(ports, time.time() + 0.3)[first.port]} == {200}
 
-    for on, expected in ((True, 503), (False, 200), (True, 503)):
-        committed = operator.switch(on)
-        answers = poll(ports, committed + BOUND + 0.5)
+    for on, expected in ((True, 503), (False, 200), (True, 503), (False, 200)):
+        answers, committed = switch_under_load(operator, on, ports)
         took = propagation(answers, committed, expected, workers)
         asked = sum(len(a) for a in answers.values())
         print(
