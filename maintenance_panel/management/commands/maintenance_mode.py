@@ -15,7 +15,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    DjangoHelpFormatter,
+)
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 from django.urls import NoReverseMatch
@@ -33,7 +38,7 @@ WORDS: dict[str, str] = {
 }
 BYPASS_ACTIONS = ("create", "revoke", "list")
 USAGE = (
-    "maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
+    "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
     "  maintenance_mode off\n"
     "  maintenance_mode status [--json]\n"
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
@@ -184,8 +189,23 @@ def describe_state() -> dict[str, Any]:
     }
 
 
+class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class Command(BaseCommand):
-    help = "Switch maintenance mode on or off, show its state, or manage bypass links.\n\n" + USAGE
+    help = (
+        "Switch maintenance mode on or off, show its state, or manage bypass links.\n\n"
+        + USAGE
+        + "\n\nTIME: "
+        + TIME_EXAMPLES
+        + "."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Keep the usage lines of the description as written.
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -200,16 +220,26 @@ class Command(BaseCommand):
             metavar="create|revoke|list NAME",
             help="With bypass: create NAME, revoke NAME, or list.",
         )
-        parser.add_argument("--start", type=moment, help=f"With on: when, {TIME_EXAMPLES}.")
-        parser.add_argument("--end", type=moment, help="With on: when the site comes back.")
-        parser.add_argument("--title", help="With on: the heading of the maintenance page.")
-        parser.add_argument("--message", help="With on: what visitors read.")
         parser.add_argument(
-            "--expires", type=moment, help="With bypass create: when the link stops working."
+            "--start", type=moment, metavar="TIME", help=f"With on: when, {TIME_EXAMPLES}."
+        )
+        parser.add_argument(
+            "--end", type=moment, metavar="TIME", help="With on: when the site comes back."
+        )
+        parser.add_argument(
+            "--title", metavar="TEXT", help="With on: the heading of the maintenance page."
+        )
+        parser.add_argument("--message", metavar="TEXT", help="With on: what visitors read.")
+        parser.add_argument(
+            "--expires",
+            type=moment,
+            metavar="TIME",
+            help="With bypass create: when the link stops working.",
         )
         parser.add_argument(
             "--base-url",
             default="",
+            metavar="URL",
             help="With bypass create: print the link as a full URL, e.g. https://example.com.",
         )
         parser.add_argument("--json", action="store_true", help="Print JSON, for scripts.")
@@ -240,9 +270,9 @@ class Command(BaseCommand):
         for name in ("start", "end", "title", "message", "expires", "base_url", "json"):
             if options.get(name) and name not in allowed:
                 flag = "--" + name.replace("_", "-")
-                raise CommandError(f"{flag} does not go with `{word}`. Usage:\n  {USAGE}")
+                raise CommandError(f"{flag} does not go with `{word}`. Usage:\n{USAGE}")
         if args and word != "bypass":
-            raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n  {USAGE}")
+            raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n{USAGE}")
 
     # -- on / off / status ------------------------------------------------------------
 
