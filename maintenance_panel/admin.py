@@ -357,6 +357,15 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         obj.expected_version = form.cleaned_data.get("version")
         super().save_model(request, obj, form, change)
 
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponseRedirect:
+        # The panel is where the state is shown: stay on it after saving.
+        self.message_user(
+            request,
+            gettext("Maintenance mode was saved."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._panel_url())
+
     def render_change_form(
         self,
         request: HttpRequest,

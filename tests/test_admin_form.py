@@ -69,6 +69,8 @@ def test_saving_text_records_one_history_entry_and_a_log_entry(
     response = client.post(PANEL, form_data(page, title="Back soon", message="Upgrading."))
 
     assert response.status_code == 302
+    assert response["Location"] == PANEL  # back to the panel, which shows the state
+    assert "Maintenance mode was saved." in text(client.get(PANEL))
     assert (stored().title, stored().message) == ("Back soon", "Upgrading.")
     change = MaintenanceChange.objects.get()
     assert (change.source, change.user, change.actor) == ("admin", operator, "alice")

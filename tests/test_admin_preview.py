@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -152,3 +153,13 @@ def test_preview_button_posts_the_form_to_a_new_tab(client: Client) -> None:
 
     assert f'formaction="{PREVIEW}"' in body
     assert 'formtarget="_blank"' in body
+
+
+def test_enter_in_a_field_saves_rather_than_previews(client: Client) -> None:
+    body = client.get(PANEL).content.decode()
+
+    # A browser submits a form on Enter with its first submit button.
+    first_submit = re.search(r'<button type="submit"[^>]*name="(\w+)"', body)
+    assert first_submit is not None
+    assert first_submit.group(1) == "_save"
+    assert body.index('name="_save"') < body.index('name="_preview"')

@@ -63,7 +63,8 @@ def test_operator_edits_previews_and_saves_the_message(
     preview.close()
 
     admin.get_by_role("button", name="Save", exact=True).last.click()
-    expect(admin.locator(".messagelist")).to_contain_text("changed successfully")
+    expect(admin.locator(".messagelist")).to_contain_text("Maintenance mode was saved.")
+    expect(admin).to_have_url(f"{admin.evaluate('location.origin')}{PANEL}")
     wait_for_status(visitor, "/", 503)
     expect(visitor.locator("body")).to_contain_text("Back soon")
     expect(visitor.locator("body")).to_contain_text("See you at 4 a.m.")
@@ -88,7 +89,7 @@ def test_operator_lets_a_group_use_the_site(
     admin.get_by_role("button", name="Choose selected groups that see the site").click()
     expect(admin.locator("#id_ignore_groups_to")).to_contain_text("Beta testers")
     admin.get_by_role("button", name="Save", exact=True).last.click()
-    expect(admin.locator(".messagelist")).to_contain_text("changed successfully")
+    expect(admin.locator(".messagelist")).to_contain_text("Maintenance mode was saved.")
 
     member = new_page()
     sign_in(member, tester)
@@ -101,3 +102,17 @@ def test_operator_lets_a_group_use_the_site(
     sign_in(other, outsider)
     wait_for_status(other, "/", 503)
     expect(other.locator("body")).to_contain_text("Website Unavailable")
+
+
+def test_enter_in_the_title_saves(new_page: Any, log_in: Any, operator: Any) -> None:
+    admin = new_page()
+    log_in(admin, operator, PANEL)
+
+    admin.get_by_label("Title").fill("Typed and saved with Enter")
+    admin.get_by_label("Title").press("Enter")
+
+    expect(admin.locator(".messagelist")).to_contain_text("Maintenance mode was saved.")
+    assert len(admin.context.pages) == 1  # no preview tab opened
+    from maintenance_panel.models import MaintenanceConfig
+
+    assert MaintenanceConfig.get_solo().title == "Typed and saved with Enter"
