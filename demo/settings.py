@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -112,6 +113,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # maintenance_panel: the admin decides everything else. The health check stays up.
 MAINTENANCE_MODE_IGNORE_URLS = [r"^/healthz$"]
 
+# Mail goes to the console in the demo (Django 6.1 configures mail with MAILERS).
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+ADMINS = [("Demo admin", "admin@example.com")]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -129,7 +137,12 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.request": {"handlers": ["mail_admins"], "level": "ERROR"},
+        # propagate=False: the "django" logger's default mail handler lacks the filter.
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
         "maintenance_panel": {"handlers": ["console"], "level": "INFO"},
     },
 }

@@ -144,7 +144,11 @@ class MaintenanceConfig(SingletonModel):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError(
-                {"ends_at": _("The end must be after the start.")}, code="end_before_start"
+                {
+                    "ends_at": ValidationError(
+                        _("The end must be after the start."), code="end_before_start"
+                    )
+                }
             )
 
     def is_active(self, now: Any = None) -> bool:
