@@ -273,3 +273,36 @@ def test_lockout_view_only_user_still_sees_the_panel() -> None:
 def test_lockout_panel_held_back_for_others() -> None:
     assert logged_in(StaffFactory()).get(PANEL).status_code == 503
     assert Client().get(PANEL).status_code == 503
+
+
+@pytest.mark.usefixtures("admin_held_back")
+def test_lockout_login_without_next_leads_to_the_panel() -> None:
+    OperatorFactory(username="op")
+    client = Client()
+
+    page = client.get(reverse("admin:login"))
+    assert f'name="next" value="{PANEL}"' in page.content.decode()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "op", "password": "secret-password", "next": PANEL},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == PANEL
+    assert "Turn maintenance off" in text(response)
+
+
+def test_login_without_lockout_leads_to_the_index() -> None:
+    set_maintenance_mode(True)
+
+    page = Client().get(reverse("admin:login"))
+
+    assert f'name="next" value="{reverse("admin:index")}"' in page.content.decode()
+
+
+@pytest.mark.usefixtures("admin_held_back")
+def test_lockout_login_keeps_a_given_next() -> None:
+    page = Client().get(f"{reverse('admin:login')}?next=/admin/auth/")
+
+    assert 'name="next" value="/admin/auth/"' in page.content.decode()

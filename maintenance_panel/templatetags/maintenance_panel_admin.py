@@ -40,3 +40,22 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         "forced": conf.forced_state() is not None,
         "panel_url": panel_url,
     }
+
+
+@register.simple_tag(takes_context=True)
+def maintenance_login_next(context: template.Context) -> str:
+    """Where the admin login sends the user: during a lock-out (maintenance on and the
+    admin held back) the default, the admin index, would answer 503, so send them to
+    the panel instead. A ``next`` the user came with is kept."""
+    next_url = str(context.get("next") or "")
+    request = context.get("request")
+    if request is None or "next" in request.GET or "next" in request.POST:
+        return next_url
+    snapshot = state.get_snapshot()
+    if not state.is_active(snapshot) or snapshot.flag("admin_site"):
+        return next_url
+    current_app = getattr(request, "current_app", None)
+    try:
+        return reverse(f"admin:{PANEL_URL_NAME}", current_app=current_app)
+    except NoReverseMatch:
+        return next_url
