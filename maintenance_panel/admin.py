@@ -36,7 +36,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
-from maintenance_panel import changes, conf, core, responses
+from maintenance_panel import changes, conf, core, responses, state
 from maintenance_panel.forms import (
     BypassLinkForm,
     MaintenanceConfigForm,
@@ -225,6 +225,12 @@ def exemptions(config: MaintenanceConfig) -> list[str]:
     return lines
 
 
+def admin_held_back() -> bool:
+    """Whether maintenance is on for the admin too (``ignore_admin_site`` off)."""
+    snapshot = state.get_snapshot()
+    return state.is_active(snapshot) and not snapshot.flag("admin_site")
+
+
 def _future(moment: datetime | None) -> datetime | None:
     return moment if moment is not None and moment > timezone.now() else None
 
@@ -356,6 +362,14 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.expected_version = form.cleaned_data.get("version")
         super().save_model(request, obj, form, change)
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> list[str] | tuple[str, ...]:
+        fields = super().get_autocomplete_fields(request)
+        if admin_held_back():
+            # The autocomplete view belongs to the part of the admin that is held back
+            # now; a plain list of users works without it.
+            return [name for name in fields if name != "ignore_users"]
+        return fields
 
     def response_change(self, request: HttpRequest, obj: Any) -> HttpResponseRedirect:
         # The panel is where the state is shown: stay on it after saving.

@@ -306,3 +306,20 @@ def test_lockout_login_keeps_a_given_next() -> None:
     page = Client().get(f"{reverse('admin:login')}?next=/admin/auth/")
 
     assert 'name="next" value="/admin/auth/"' in page.content.decode()
+
+
+@pytest.mark.usefixtures("admin_held_back")
+def test_lockout_users_field_works_without_the_autocomplete_view() -> None:
+    from tests.factories import UserFactory
+
+    friend = UserFactory(username="friend")
+    client = logged_in(OperatorFactory())
+
+    page = client.get(PANEL)
+    assert client.get(reverse("admin:autocomplete")).status_code == 503
+    assert "admin-autocomplete" not in html(page)
+    assert f'<option value="{friend.pk}">friend</option>' in html(page)
+
+
+def test_users_field_uses_autocomplete_normally() -> None:
+    assert "admin-autocomplete" in html(logged_in(OperatorFactory()).get(PANEL))
