@@ -216,8 +216,8 @@ def exemptions(config: MaintenanceConfig) -> list[str]:
     if links:
         lines.append(
             ngettext(
-                "Whoever opened one of %(count)d bypass link.",
-                "Whoever opened one of %(count)d bypass links.",
+                "Whoever opened the active bypass link.",
+                "Whoever opened one of the %(count)d active bypass links.",
                 links,
             )
             % {"count": links}
