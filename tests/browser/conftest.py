@@ -39,10 +39,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, *, module_level: bool = False) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=module_level)
+
+
+def require_playwright() -> None:
+    """For a test module that imports Playwright: skip it (or fail under CI) without it."""
+    if sync_playwright is None:
+        _unavailable("the playwright package is not installed", module_level=True)
 
 
 @pytest.fixture(scope="package")

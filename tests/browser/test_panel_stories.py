@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import expect
-
-from tests.browser.conftest import PASSWORD, wait_for_status
+from tests.browser.conftest import PASSWORD, require_playwright, wait_for_status
 from tests.factories import GroupFactory, UserFactory
+
+require_playwright()
+from playwright.sync_api import expect  # noqa: E402
 
 PANEL = "/admin/maintenance_panel/maintenanceconfig/"
 
