@@ -31,6 +31,20 @@ PANEL_MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
 BASE_MIDDLEWARE = [name for name in demo.MIDDLEWARE if name != PANEL_MIDDLEWARE]
 
 
+class EmptyMiddleware:
+    """Does nothing, the way this app's middleware is shaped (``__call__`` and
+    ``process_view``): what Django charges for any such middleware."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> None:
+        return None
+
+
 def page(request: HttpRequest) -> HttpResponse:
     """The minimal page: a small template, as most views render one."""
     return render(request, "page.html", {"title": "Benchmark", "items": range(5)})
