@@ -349,15 +349,16 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        try:
-            # One history entry per admin save, covering the fields and the m2m lists.
-            with changes.recording(source="admin", user=request.user):
-                return super().changeform_view(request, object_id, form_url, extra_context)
-        except changes.ConflictError:
-            # Someone saved between this form's validation and its save (the save was
-            # rolled back). Validating again now reports the conflict with the input kept.
-            with changes.recording(source="admin", user=request.user):
-                return super().changeform_view(request, object_id, form_url, extra_context)
+        while True:
+            try:
+                # One history entry per admin save, covering the fields and the m2m lists.
+                with changes.recording(source="admin", user=request.user):
+                    return super().changeform_view(request, object_id, form_url, extra_context)
+            except changes.ConflictError:
+                # Someone saved between this form's validation and its save (the save was
+                # rolled back). Validating again reports the conflict with the input kept;
+                # only yet another save in that instant brings us round again.
+                continue
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.expected_version = form.cleaned_data.get("version")

@@ -330,6 +330,30 @@ def test_conflict_at_the_moment_of_saving(client: Client, monkeypatch: Any) -> N
     assert not LogEntry.objects.exists()
 
 
+def test_conflicts_at_the_moment_of_saving_twice_running(client: Client, monkeypatch: Any) -> None:
+    """Two saves slip in at that very moment, one after the other: still no 500."""
+    page = client.get(PANEL)
+    stale = [MaintenanceConfig.get_solo()]
+    someone_else_saves(title="Bob's title")
+    stale.append(MaintenanceConfig.get_solo())
+    someone_else_saves(title="Bob's second title")
+    get_object = MaintenanceConfigAdmin.get_object
+
+    def stale_twice(self: Any, request: Any, object_id: str, from_field: Any = None) -> Any:
+        if stale:
+            return stale.pop(0)
+        return get_object(self, request, object_id, from_field)
+
+    monkeypatch.setattr(MaintenanceConfigAdmin, "get_object", stale_twice)
+
+    response = client.post(PANEL, form_data(page, title="Alice's title"))
+
+    assert response.status_code == 200
+    assert "while you were editing it" in text(response)
+    assert response.context["adminform"].form["title"].value() == "Alice's title"
+    assert stored().title == "Bob's second title"
+
+
 def test_post_without_version_is_not_checked(client: Client) -> None:
     page = client.get(PANEL)
     someone_else_saves(message="Bob's message")
