@@ -47,6 +47,26 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     return []
 
 
+@register(Tags.templates)
+def check_app_order(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W005: listed after the admin, so the admin's templates hide the app's banner."""
+    from django.apps import apps
+
+    names = [config.name for config in apps.get_app_configs()]
+    if "django.contrib.admin" not in names or "maintenance_panel" not in names:
+        return []
+    if names.index("maintenance_panel") < names.index("django.contrib.admin"):
+        return []
+    return [
+        Warning(
+            "'maintenance_panel' comes after 'django.contrib.admin' in INSTALLED_APPS, so "
+            "the admin's own templates are used and its pages show no maintenance banner.",
+            hint="Move 'maintenance_panel' above 'django.contrib.admin' in INSTALLED_APPS.",
+            id="maintenance_panel.W005",
+        )
+    ]
+
+
 @register(Tags.compatibility)
 def check_solo(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """E003: django-solo is not in INSTALLED_APPS."""

@@ -66,6 +66,13 @@ def test_middleware_before_authentication():
     assert AUTH in message.hint
 
 
+def test_app_listed_after_the_admin():
+    apps = [app for app in settings.INSTALLED_APPS if app != "maintenance_panel"]
+    with override_settings(INSTALLED_APPS=[*apps, "maintenance_panel"]):
+        warning = found()["maintenance_panel.W005"]
+    assert "above 'django.contrib.admin'" in warning.hint
+
+
 def test_solo_not_installed(monkeypatch):
     monkeypatch.setattr(
         settings, "INSTALLED_APPS", [app for app in settings.INSTALLED_APPS if app != "solo"]
