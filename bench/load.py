@@ -6,9 +6,9 @@ Run from the repository root::
 
 Starts two gunicorn servers (2 sync workers each) on free ports of 127.0.0.1, both
 serving ``bench/site.py``'s page from one migrated SQLite file: one without
-``MaintenanceModeMiddleware`` (bare), one with it and maintenance off. Each round loads
-both, one after the other in random order, for ``--seconds`` each; the figure is the
-median over the rounds of the ratio of the two, measured side by side.
+``MaintenanceModeMiddleware`` (bare), one with it and maintenance off. Each round starts
+both afresh and loads them one at a time in the order A B B A, ``--seconds`` each; the
+figure is the median over the rounds of the ratio of the two, measured side by side.
 
 The load comes from ``wrk`` (Debian: ``apt-get install -y wrk``) when it is on PATH,
 else from a bounded Python generator (one process per connection, sequential
@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +180,8 @@ def load_with_python(port: int, seconds: float, connections: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=6, help="rounds (default 6)")
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per load (5)")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds (default 8)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per load (3)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent clients (4)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strict", action="store_true", help="exit 1 when below 0.98")
@@ -189,31 +189,39 @@ def main() -> int:
     load = load_with_wrk if shutil.which("wrk") else load_with_python
     generator = "wrk" if load is load_with_wrk else "Python clients"
     rng = random.Random(args.seed)
+    rates: dict[str, list[float]] = {"bare": [], "off": []}
     with tempfile.TemporaryDirectory(prefix="maintenance-load-") as workdir:
         database = Path(workdir) / "bench.sqlite3"
         migrate(database)
-        with (
-            gunicorn(database, panel=False, log=Path(workdir) / "bare.log") as bare,
-            gunicorn(database, panel=True, log=Path(workdir) / "off.log") as off,
-        ):
-            ports = {"bare": bare, "off": off}
-            for port in ports.values():  # warm up every worker
-                load(port, 1, args.connections)
-            rates: dict[str, list[float]] = {"bare": [], "off": []}
-            for number in range(1, args.rounds + 1):
-                order = list(ports)
-                rng.shuffle(order)
-                for name in order:
-                    rates[name].append(load(ports[name], args.seconds, args.connections))
-                print(
-                    f"round {number}: bare {rates['bare'][-1]:.0f} req/s, "
-                    f"off {rates['off'][-1]:.0f} req/s",
-                    flush=True,
-                )
+        for number in range(1, args.rounds + 1):
+            # Fresh servers every round: a process's own luck (memory layout, hash seed,
+            # which core it lands on) must not decide the comparison.
+            panels = [False, True]
+            rng.shuffle(panels)
+            with ExitStack() as servers:
+                ports = {
+                    ("off" if panel else "bare"): servers.enter_context(
+                        gunicorn(database, panel=panel, log=Path(workdir) / f"{panel}.log")
+                    )
+                    for panel in panels
+                }
+                for port in ports.values():  # warm up every worker
+                    load(port, 1, args.connections)
+                first, second = rng.sample(sorted(ports), 2)
+                measured: dict[str, list[float]] = {"bare": [], "off": []}
+                for name in (first, second, second, first):  # ABBA: drift cancels out
+                    measured[name].append(load(ports[name], args.seconds, args.connections))
+            for name, values in measured.items():
+                rates[name].append(statistics.mean(values))
+            print(
+                f"round {number}: bare {rates['bare'][-1]:.0f} req/s, "
+                f"off {rates['off'][-1]:.0f} req/s",
+                flush=True,
+            )
     ratio = statistics.median(o / b for o, b in zip(rates["off"], rates["bare"], strict=True))
     print(
         f"\ngunicorn, 2 sync workers, {generator}, {args.connections} connections, "
-        f"{args.rounds} rounds x {args.seconds:g}s each"
+        f"{args.rounds} rounds, fresh servers each, 2 x {args.seconds}s of load per server"
     )
     print(f"bare Django        median {statistics.median(rates['bare']):8.0f} req/s")
     print(f"maintenance off    median {statistics.median(rates['off']):8.0f} req/s")

@@ -115,3 +115,7 @@ if os.environ.get("DJANGO_SETTINGS_MODULE") == "bench.site":
             panel=os.environ.get("BENCH_PANEL", "1") == "1",
         )
     )
+    if os.environ.get("BENCH_MIDDLEWARE"):  # another last middleware, e.g. the empty one
+        MIDDLEWARE = [*BASE_MIDDLEWARE, os.environ["BENCH_MIDDLEWARE"]]
+    if os.environ.get("BENCH_TTL"):
+        MAINTENANCE_MODE_STATE_TTL = float(os.environ["BENCH_TTL"])
