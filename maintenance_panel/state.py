@@ -209,6 +209,9 @@ class _Holder:
         self.trusted_until = 0.0
         #: When the TTL runs out (also for a provisional snapshot).
         self.expires_at = 0.0
+        #: Until when maintenance is known to be off (the switch is off, no setting
+        #: forces it on): the hot path's one test while the site is up.
+        self.off_until = 0.0
         #: A write happened in this process: read the database, not the shared cache.
         self.dirty = False
         #: The snapshot was read inside a transaction: re-read once it has ended.
@@ -238,7 +241,7 @@ def reset() -> None:
 def expire() -> None:
     """Re-validate the snapshot on the next read (no write happened)."""
     holder = _holder
-    holder.trusted_until = holder.expires_at = 0.0
+    holder.trusted_until = holder.expires_at = holder.off_until = 0.0
 
 
 def _shared_cache() -> Any:
@@ -304,6 +307,9 @@ def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     holder.savepoints = _savepoints() if provisional else ()
     holder.expires_at = monotonic() + conf.state_ttl()
     holder.trusted_until = 0.0 if provisional else holder.expires_at
+    forced = conf.forced_state()
+    off = forced is False or (forced is None and not snapshot.enabled)
+    holder.off_until = holder.trusted_until if off else 0.0
     return snapshot
 
 
@@ -430,7 +436,7 @@ def publish() -> None:
     with holder.lock:
         holder.published = holder.writes
         holder.dirty = True
-        holder.trusted_until = 0.0
+        holder.trusted_until = holder.off_until = 0.0
         shared = _shared_cache()
         version = None
         if shared is not None:
@@ -448,7 +454,7 @@ def invalidate(using: str | None = None) -> None:
     """A write happened: stop trusting the snapshot now, publish after commit."""
     holder = _holder
     holder.dirty = True
-    holder.trusted_until = 0.0
+    holder.trusted_until = holder.off_until = 0.0
     holder.writes += 1
     write = holder.writes
     from maintenance_panel import responses
@@ -470,6 +476,8 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         reset()
     elif setting == f"{conf.PREFIX}_STATE_TTL":
         expire()
+    elif setting == conf.PREFIX:  # MAINTENANCE_MODE: the snapshot stays valid
+        _holder.off_until = 0.0
 
 
 def guarded_user(user: Any) -> Any:
@@ -543,10 +551,12 @@ def active_snapshot() -> Snapshot | None:
     :func:`is_active` for the middleware's hot path: one call, no I/O while the snapshot
     is trusted.
     """
+    holder = _holder
+    if monotonic() < holder.off_until:
+        return None
     forced = conf.forced_state()
     if forced is False:
         return None
-    holder = _holder
     snapshot = holder.snapshot
     if snapshot is None or monotonic() >= holder.trusted_until:
         snapshot = _get_snapshot_slowly(holder)
