@@ -538,3 +538,31 @@ def test_no_group_rule_costs_no_query(clock, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert middleware()(request_as(user)).status_code == 503
         assert middleware()(request_as(AnonymousUser())).status_code == 503
+
+
+# -- the hot path's "known off" shortcut -------------------------------------------------
+
+
+def test_known_off_yields_to_a_setting_and_to_a_write(clock):
+    MaintenanceConfig.get_solo()
+    state.get_snapshot()
+    assert state.active_snapshot() is None
+    with override_settings(MAINTENANCE_MODE=True):
+        assert state.active_snapshot() is not None
+    assert state.active_snapshot() is None
+    save(enabled=True)
+    assert state.active_snapshot() is not None
+    save(enabled=False)
+    assert state.active_snapshot() is None
+
+
+def test_scheduled_window_opens_without_a_write(clock, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() + timedelta(minutes=5)
+    save(enabled=True, starts_at=start)
+    assert state.active_snapshot() is None
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=1))
+    assert state.active_snapshot() is not None  # no TTL to wait: checked per request
