@@ -567,7 +567,7 @@ def active_snapshot() -> Snapshot | None:
 
 def in_test_run() -> bool:
     """Whether Django's test environment is set up (no ``sys.argv`` sniffing)."""
-    from django.test.utils import _TestState  # type: ignore[attr-defined]
+    from django.test.utils import _TestState
 
     return hasattr(_TestState, "saved_data")
 
@@ -586,7 +586,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or the configured proxy setup."""
     function = conf.client_ip_function()
     if function is not None:
-        return function(request)  # type: ignore[no-any-return]
+        return function(request)
     proxies = conf.trusted_proxy_count()
     if proxies > 0:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
