@@ -290,7 +290,7 @@ def _recover(kind: str) -> None:
     degraded = _holder.degraded
     if kind in degraded:
         degraded.discard(kind)
-        logger.warning("maintenance_panel: %s available again", kind)
+        logger.info("maintenance_panel: %s available again", kind)
 
 
 def _local_stamp() -> str:
