@@ -2,17 +2,20 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/overhead.py [--rounds 600] [--batch 20] [--strict]
+    .venv/bin/python bench/overhead.py [--rounds 600] [--batch 20] [--wall] [--strict]
 
 One process, one Django; each scenario has its own ``WSGIHandler`` built with its own
 ``MIDDLEWARE``, so the scenarios run side by side. Every round runs a short batch of
 each scenario in random order; a scenario's figure is the median over the rounds of
 its per-request time, and its overhead the median of the per-round differences to
 bare Django (so that a burst of load from elsewhere hits both sides of a difference).
+Time is the CPU time of this thread (``--wall``: wall-clock time).
 
 Scenarios:
 
 - ``bare``: the page, without MaintenanceModeMiddleware in MIDDLEWARE.
+- ``empty-mw``: a middleware that does nothing in its place: what Django charges for
+  any middleware of this shape.
 - ``off``: the middleware installed, maintenance off.
 - ``on-anonymous``: maintenance on, an anonymous visitor: the 503 page.
 - ``bare-user`` / ``on-exempt-user``: a logged-in staff user with
@@ -23,6 +26,7 @@ Queries and file opens are counted over a separate pass right after the snapshot
 been validated (``sys.addaudithook`` sees every ``open``). With the LocMem cache used
 here each process re-reads the state (four queries) once per
 ``MAINTENANCE_MODE_STATE_TTL``; with a shared cache it is one cache ``get``.
+Last, the middleware alone is timed (``__call__`` and ``process_view``, best of 7).
 """
 
 from __future__ import annotations
