@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +246,23 @@ def _make_m2m_receiver(name: str) -> Callable[..., None]:
     return on_change
 
 
+def _on_listed_object_deleted(*, sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Deleting a group or user takes it off the exemption lists without an m2m signal.
+    from django.contrib.auth.models import Group
+
+    from maintenance_panel.models import MaintenanceConfig
+
+    name = "ignore_groups" if issubclass(sender, Group) else "ignore_users"
+    config = MaintenanceConfig.objects.filter(**{name: instance.pk}).first()
+    if config is None:
+        return
+    before = _m2m_labels(sender, getattr(config, name).values_list("pk", flat=True))
+    after = list(before)
+    after.remove(str(instance))
+    _record({name: [before, after]})
+    state.invalidate()
+
+
 def _on_bypass_link_saved(*, instance: Any, created: bool, **kwargs: Any) -> None:
     if created:
         _record({"bypass_link": [None, instance.name]})
@@ -261,9 +278,18 @@ def _on_bypass_link_deleted(*, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the receivers (called from ``AppConfig.ready``)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
     from maintenance_panel.models import BypassLink
 
     _connect_m2m()
+    for model in (Group, get_user_model()):
+        pre_delete.connect(
+            _on_listed_object_deleted,
+            sender=model,
+            dispatch_uid=f"maintenance_panel_listed_{model._meta.label_lower}_deleted",
+        )
     post_save.connect(
         _on_bypass_link_saved, sender=BypassLink, dispatch_uid="maintenance_panel_bypass_saved"
     )

@@ -130,3 +130,29 @@ def test_save_with_update_fields_still_bumps_version_and_records(config):
     assert stored.version == before + 1
     assert stored.changed_at is not None
     assert MaintenanceChange.objects.get().changes == {"enabled": [False, True]}
+
+
+def test_deleting_a_listed_group_is_recorded_and_takes_effect(client, config):
+    testers = GroupFactory(name="Beta testers")
+    GroupFactory(name="Staff")
+    config.ignore_groups.add(testers)
+    MaintenanceChange.objects.all().delete()
+    state.get_snapshot()
+    testers.delete()
+    assert MaintenanceChange.objects.get().changes == {"ignore_groups": [["Beta testers"], []]}
+    assert state.get_snapshot().group_ids == frozenset()
+
+
+def test_deleting_a_listed_user_is_recorded(config):
+    carol = UserFactory(username="carol")
+    config.ignore_users.add(carol, UserFactory(username="dave"))
+    MaintenanceChange.objects.all().delete()
+    carol.delete()
+    assert MaintenanceChange.objects.get().changes == {
+        "ignore_users": [["carol", "dave"], ["dave"]]
+    }
+
+
+def test_deleting_an_unlisted_group_records_nothing(config):
+    GroupFactory(name="Other").delete()
+    assert not MaintenanceChange.objects.exists()
