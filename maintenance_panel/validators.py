@@ -24,8 +24,10 @@ def parse_ip_lines(text: str) -> list[IPNetwork]:
         except ValueError:
             errors.append(
                 ValidationError(
-                    _("Line %(number)s: “%(entry)s” is not an IP address or network "
-                      "(examples: 203.0.113.7, 10.0.0.0/8, 2001:db8::/32)."),
+                    _(
+                        "Line %(number)s: “%(entry)s” is not an IP address or network "
+                        "(examples: 203.0.113.7, 10.0.0.0/8, 2001:db8::/32)."
+                    ),
                     code="invalid_ip",
                     params={"number": number, "entry": line},
                 )
@@ -44,8 +46,10 @@ def parse_regex_lines(text: str) -> list[re.Pattern[str]]:
         except re.error as exc:
             errors.append(
                 ValidationError(
-                    _("Line %(number)s: “%(entry)s” is not a valid regular expression "
-                      "(%(error)s)."),
+                    _(
+                        "Line %(number)s: “%(entry)s” is not a valid regular expression "
+                        "(%(error)s)."
+                    ),
                     code="invalid_regex",
                     params={"number": number, "entry": line, "error": exc},
                 )
