@@ -67,7 +67,7 @@ class MaintenanceModeMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = await self.get_response(request)
-        if self._undecided(request):
+        if not getattr(request, _DECIDED, False):  # the view was never reached
             held = await self._adecide(request, None)
             if held is not None:
                 return held
@@ -98,17 +98,13 @@ class MaintenanceModeMiddleware:
     # -- the decision, sync and async ------------------------------------------------
 
     @staticmethod
-    def _undecided(request: HttpRequest) -> bool:
-        # The view was never reached (no URL matched, or a middleware answered first).
-        return not getattr(request, _DECIDED, False)
-
-    @staticmethod
-    def _off(snapshot: Snapshot) -> bool:
-        return not state.is_active(snapshot) or (conf.ignore_tests() and state.in_test_run())
+    def _ignoring_tests() -> bool:
+        # MAINTENANCE_MODE_IGNORE_TESTS inside a test run.
+        return conf.ignore_tests() and state.in_test_run()
 
     def _decide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
         snapshot = state.active_snapshot()
-        if snapshot is None or (conf.ignore_tests() and state.in_test_run()):
+        if snapshot is None or self._ignoring_tests():
             return None
         verdict = state.decide_before_user(request, match, snapshot)
         if verdict is Verdict.PASS:
@@ -125,10 +121,17 @@ class MaintenanceModeMiddleware:
             logout(request)
         return responses.maintenance_response(request, snapshot)
 
-    async def _asnapshot(self) -> Snapshot:
+    @staticmethod
+    async def _asnapshot() -> Snapshot:
         if state.snapshot_is_fresh():
             return state.get_snapshot()
         return await sync_to_async(state.get_snapshot)()
+
+    @staticmethod
+    async def _aactive_snapshot() -> Snapshot | None:
+        if state.snapshot_is_fresh():  # answers without I/O
+            return state.active_snapshot()
+        return await sync_to_async(state.active_snapshot)()
 
     @staticmethod
     async def _auser(request: HttpRequest) -> Any:
@@ -144,10 +147,8 @@ class MaintenanceModeMiddleware:
         return None
 
     async def _adecide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
-        if conf.forced_state() is False:
-            return None
-        snapshot = await self._asnapshot()
-        if self._off(snapshot):
+        snapshot = await self._aactive_snapshot()
+        if snapshot is None or self._ignoring_tests():
             return None
         verdict = state.decide_before_user(request, match, snapshot)
         if verdict is Verdict.PASS:
