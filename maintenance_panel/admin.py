@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
 from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel.decision import PANEL_URL_PREFIX
 from maintenance_panel.forms import (
     BypassLinkForm,
     MaintenanceConfigForm,
@@ -47,7 +48,7 @@ from maintenance_panel.forms import (
     fixed_fields,
 )
 from maintenance_panel.models import BypassLink, MaintenanceChange, MaintenanceConfig
-from maintenance_panel.state import PANEL_URL_PREFIX, Snapshot
+from maintenance_panel.state import Snapshot
 
 __all__ = [
     "MaintenanceChangeAdmin",
@@ -56,7 +57,7 @@ __all__ = [
     "fixed_fields",
 ]
 
-#: URL names of the panel's views start with this (see ``state.PANEL_URL_PREFIX``).
+#: URL names of the panel's views start with this (see ``decision.PANEL_URL_PREFIX``).
 PANEL = PANEL_URL_PREFIX.rstrip("_")
 #: How many history entries the panel shows; the full list has its own page.
 HISTORY_ON_PANEL = 10

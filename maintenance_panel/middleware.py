@@ -17,8 +17,8 @@ from django.contrib.auth import logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
-from maintenance_panel import conf, responses, state
-from maintenance_panel.state import Snapshot, Verdict
+from maintenance_panel import conf, decision, responses, state
+from maintenance_panel.state import Snapshot
 
 _DECIDED = "_maintenance_panel_decided"
 
@@ -77,7 +77,7 @@ class MaintenanceModeMiddleware:
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponseBase | None:
         setattr(request, _DECIDED, True)
-        forced = state.forced_by_view(view_func)
+        forced = decision.forced_by_view(view_func)
         if forced is False:
             return None
         if forced is True:
@@ -88,7 +88,7 @@ class MaintenanceModeMiddleware:
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponseBase | None:
         setattr(request, _DECIDED, True)
-        forced = state.forced_by_view(view_func)
+        forced = decision.forced_by_view(view_func)
         if forced is False:
             return None
         if forced is True:
@@ -100,22 +100,20 @@ class MaintenanceModeMiddleware:
     @staticmethod
     def _ignoring_tests() -> bool:
         # MAINTENANCE_MODE_IGNORE_TESTS inside a test run.
-        return conf.ignore_tests() and state.in_test_run()
+        return conf.ignore_tests() and decision.in_test_run()
 
     def _decide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
         snapshot = state.active_snapshot()
         if snapshot is None or self._ignoring_tests():
             return None
-        verdict = state.decide_before_user(request, match, snapshot)
-        if verdict is Verdict.PASS:
+        reason = decision.reason_before_user(request, match, snapshot)
+        if reason is not None and reason != decision.PANEL:
             return None
-        user = state.guarded_user(_user(request))
-        if verdict is Verdict.ASK_PANEL_USER:
-            verdict = Verdict.PASS if state.may_use_panel(user) else Verdict.HOLD
-        else:
-            groups = state.member_group_ids(user, snapshot)
-            verdict = state.decide_for_user(user, snapshot, groups)
-        if verdict is Verdict.PASS:
+        user = decision.guarded_user(_user(request))
+        if reason == decision.PANEL:
+            if decision.may_use_panel(user):
+                return None
+        elif decision.reason_for_user(user, snapshot, decision.member_group_ids(user, snapshot)):
             return None
         if user is not None and user.is_authenticated and _should_logout(user):
             logout(request)
@@ -138,7 +136,7 @@ class MaintenanceModeMiddleware:
         function = conf.authenticated_user_function()
         try:
             if function is not None:
-                return await sync_to_async(lambda: state.guarded_user(function(request)))()
+                return await sync_to_async(lambda: decision.guarded_user(function(request)))()
             if hasattr(request, "auser"):
                 return await request.auser()
         except DatabaseError as exc:
@@ -150,17 +148,16 @@ class MaintenanceModeMiddleware:
         snapshot = await self._aactive_snapshot()
         if snapshot is None or self._ignoring_tests():
             return None
-        verdict = state.decide_before_user(request, match, snapshot)
-        if verdict is Verdict.PASS:
+        reason = decision.reason_before_user(request, match, snapshot)
+        if reason is not None and reason != decision.PANEL:
             return None
         user = await self._auser(request)
-        if verdict is Verdict.ASK_PANEL_USER:
-            allowed = await sync_to_async(state.may_use_panel)(user)
-            verdict = Verdict.PASS if allowed else Verdict.HOLD
-        else:
-            groups = await state.amember_group_ids(user, snapshot)
-            verdict = state.decide_for_user(user, snapshot, groups)
-        if verdict is Verdict.PASS:
+        if reason == decision.PANEL:
+            if await sync_to_async(decision.may_use_panel)(user):
+                return None
+        elif decision.reason_for_user(
+            user, snapshot, await decision.amember_group_ids(user, snapshot)
+        ):
             return None
         if user is not None and user.is_authenticated and _should_logout(user):
             from django.contrib.auth import alogout

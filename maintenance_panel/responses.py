@@ -28,7 +28,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from maintenance_panel import conf
-from maintenance_panel.state import Snapshot, redirect_path
+from maintenance_panel.decision import redirect_path
+from maintenance_panel.state import Snapshot
 
 _bodies: dict[tuple[Any, ...], bytes] = {}
 _MAX_BODIES = 64

@@ -1,4 +1,4 @@
-"""The process snapshot of the state, and the decision "is this request held back?".
+"""The process snapshot of the state, and whether maintenance is on now.
 
 Reading the state must cost next to nothing, so each process keeps an immutable
 :class:`Snapshot` and re-validates it at most every ``MAINTENANCE_MODE_STATE_TTL``
@@ -16,15 +16,11 @@ A process-local cache (LocMem, Dummy) cannot tell one worker about another's wri
 so with one the snapshot re-reads the database on expiry instead (check
 ``maintenance_panel.I001`` says so).
 
-The decision is split so that the sync and async middleware run the very same code:
-:func:`decide_before_user` answers from the URL, the client's address and the bypass
-cookie; only when that is not enough does the caller fetch the user (sync or async)
-and ask :func:`decide_for_user`.
+Who is held back while it is on is :mod:`maintenance_panel.decision`'s question.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import threading
@@ -32,10 +28,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from django.core import signing
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -46,11 +40,9 @@ from django.utils import timezone
 
 from maintenance_panel import conf
 from maintenance_panel.conf import IPNetwork
-from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-    from django.urls import ResolverMatch
+    pass
 
 logger = logging.getLogger("maintenance_panel")
 #: The clock of the TTL (a module global: one lookup on the hot path; tests replace it).
@@ -62,11 +54,6 @@ VERSION_KEY = "maintenance_panel:state:version"
 DATA_KEY = "maintenance_panel:state:data:%d"
 #: Stored data outlives any plausible gap between writes; a reader re-stores it.
 DATA_TIMEOUT = 24 * 60 * 60
-BYPASS_SALT = "maintenance_panel.bypass"
-#: The URL names of the admin that stay reachable with ``ignore_admin_site`` off, so
-#: that whoever may change the switch can always switch it off.
-ADMIN_LOGIN_URL_NAMES = frozenset({"login", "logout", "jsi18n", "password_change"})
-PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
 
 #: The shared cache may fail with any backend's own exception types (redis, pymemcache,
 #: OSError...); what they have in common is that they are not Django's.
@@ -286,7 +273,8 @@ def report_unavailable(kind: str, exc: BaseException) -> None:
         logger.warning("maintenance_panel: %s unavailable, %s: %s", kind, _INSTEAD[kind], exc)
 
 
-def _recover(kind: str) -> None:
+def report_available(kind: str) -> None:
+    """Log that ``kind`` works again, once, after :func:`report_unavailable`."""
     degraded = _holder.degraded
     if kind in degraded:
         degraded.discard(kind)
@@ -358,13 +346,13 @@ def refresh() -> Snapshot:
                     and snapshot.stamp == str(version)
                     and not holder.provisional
                 ):
-                    _recover("shared cache")
+                    report_available("shared cache")
                     return _install(snapshot)
                 entry = shared.get(DATA_KEY % version)
             except CACHE_ERRORS as exc:
                 report_unavailable("shared cache", exc)
                 return _load_from_database(snapshot, shared=None, version=None)
-            _recover("shared cache")
+            report_available("shared cache")
             if entry is not None:
                 return _install(Snapshot.from_data(entry, str(version)))
             return _load_from_database(snapshot, shared=shared, version=version)
@@ -408,7 +396,7 @@ def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int 
         if previous is not None and not previous.is_fallback:
             return _install(previous)
         return _install(Snapshot(enabled=conf.fallback_state(), stamp="fallback", is_fallback=True))
-    _recover("database")
+    report_available("database")
     # Data read inside a transaction may still be rolled back: use it here only, until
     # the transaction ends, and never share it.
     provisional = _in_transaction()
@@ -480,61 +468,7 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         _holder.off_until = 0.0
 
 
-def guarded_user(user: Any) -> Any:
-    """``user`` evaluated, or None when that needs the database and it is unreachable.
-
-    ``request.user`` is lazy; with a session cookie it reads the session and the user
-    from the database, which must not turn the maintenance page into a 500.
-    """
-    if user is None:
-        return None
-    try:
-        authenticated = user.is_authenticated
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return None
-    if authenticated:
-        _recover("database")  # the session and the user were just read
-    return user
-
-
-def member_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
-    """Which of the snapshot's groups ``user`` is in: one query, none when not needed."""
-    if not user_needs_groups(user, snapshot):
-        return set()
-    try:
-        return set(user.groups.filter(pk__in=snapshot.group_ids).values_list("pk", flat=True))
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return set()
-
-
-async def amember_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
-    """:func:`member_group_ids` for the async path."""
-    if not user_needs_groups(user, snapshot):
-        return set()
-    try:
-        return {
-            pk
-            async for pk in user.groups.filter(pk__in=snapshot.group_ids).values_list(
-                "pk", flat=True
-            )
-        }
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return set()
-
-
-# -- the decision ----------------------------------------------------------------------
-
-
-class Verdict(Enum):
-    """What the request-level rules say."""
-
-    PASS = "pass"
-    HOLD = "hold"
-    ASK_USER = "ask_user"
-    ASK_PANEL_USER = "ask_panel_user"
+# -- the effective state ------------------------------------------------------------
 
 
 def is_active(snapshot: Snapshot | None = None) -> bool:
@@ -563,186 +497,3 @@ def active_snapshot() -> Snapshot | None:
     if forced is None and not snapshot.window_active():
         return None
     return snapshot
-
-
-def in_test_run() -> bool:
-    """Whether Django's test environment is set up (no ``sys.argv`` sniffing)."""
-    from django.test.utils import _TestState
-
-    return hasattr(_TestState, "saved_data")
-
-
-def forced_by_view(view_func: Any) -> bool | None:
-    """``force_maintenance_mode_on``/``_off`` on a view (function or class-based)."""
-    value = getattr(view_func, FORCED_ATTRIBUTE, None)
-    if value is None:
-        view_class = getattr(view_func, "view_class", None)
-        if view_class is not None:
-            value = getattr(view_class, FORCED_ATTRIBUTE, None)
-    return value
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or the configured proxy setup."""
-    function = conf.client_ip_function()
-    if function is not None:
-        return function(request)
-    proxies = conf.trusted_proxy_count()
-    if proxies > 0:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        # Each trusted proxy appends the address it saw; the rightmost entries are the
-        # trustworthy ones, anything further left may be forged by the client.
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR")
-
-
-def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
-    if not ip or not (snapshot.networks or conf.ignored_networks()):
-        return False  # nothing to match: skip parsing the address
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return any(
-        address in network
-        for network in (*conf.ignored_networks(), *snapshot.networks)
-        if network.version == address.version
-    )
-
-
-def _url_exempt(path: str, match: ResolverMatch | None, snapshot: Snapshot) -> Verdict | None:
-    if any(pattern.match(path) for pattern in conf.ignored_url_patterns()):
-        return Verdict.PASS
-    if any(pattern.match(path) for pattern in snapshot.url_patterns):
-        return Verdict.PASS
-    redirect = redirect_path()
-    if redirect is not None and path == redirect:
-        return Verdict.PASS
-    if match is not None:
-        if "maintenance_panel" in match.app_names:
-            return Verdict.PASS
-        if "admin" in match.app_names:
-            if snapshot.flag("admin_site"):
-                return Verdict.PASS
-            if match.url_name in ADMIN_LOGIN_URL_NAMES:
-                return Verdict.PASS
-            if (match.url_name or "").startswith(PANEL_URL_PREFIX):
-                return Verdict.ASK_PANEL_USER
-    return None
-
-
-def redirect_path() -> str | None:
-    """The local path of ``MAINTENANCE_MODE_REDIRECT_URL`` (a path or URL name)."""
-    target = conf.redirect_url()
-    if not target:
-        return None
-    return _resolve_redirect(target)
-
-
-def _resolve_redirect(target: str) -> str | None:
-    from django.urls import NoReverseMatch, reverse
-
-    if target.startswith(("/", "http://", "https://")):
-        return target if target.startswith("/") else None
-    try:
-        return reverse(target)
-    except NoReverseMatch:
-        return None
-
-
-def bypass_cookie_valid(request: HttpRequest, snapshot: Snapshot) -> bool:
-    """Whether the request carries a bypass cookie of a usable link."""
-    raw = request.COOKIES.get(conf.bypass_cookie_name())
-    if not raw or not snapshot.bypass_links:
-        return False
-    try:
-        link_id = signing.loads(raw, salt=BYPASS_SALT)
-    except signing.BadSignature:
-        return False
-    if link_id not in snapshot.bypass_links:
-        return False
-    expires = snapshot.bypass_links[link_id]
-    return expires is None or timezone.now() < expires
-
-
-def decide_before_user(
-    request: HttpRequest, match: ResolverMatch | None, snapshot: Snapshot
-) -> Verdict:
-    """URL rules, client IP and bypass cookie; ``ASK_USER`` when the user decides."""
-    verdict = _url_exempt(request.path_info, match, snapshot)
-    if verdict is not None:
-        return verdict
-    if _ip_exempt(client_ip(request), snapshot):
-        return Verdict.PASS
-    if bypass_cookie_valid(request, snapshot):
-        return Verdict.PASS
-    return Verdict.ASK_USER
-
-
-def user_needs_groups(user: Any, snapshot: Snapshot) -> bool:
-    """Whether :func:`decide_for_user` needs the user's group ids (one query)."""
-    return bool(snapshot.group_ids) and user is not None and user.is_authenticated
-
-
-def decide_for_user(
-    user: Any, snapshot: Snapshot, group_ids: frozenset[int] | set[int] = frozenset()
-) -> Verdict:
-    """User rules: anonymous, authenticated, staff, superuser, listed users, groups."""
-    if user is None or not user.is_authenticated:
-        return Verdict.PASS if snapshot.flag("anonymous_user") else Verdict.HOLD
-    if snapshot.flag("authenticated_user"):
-        return Verdict.PASS
-    if user.is_staff and snapshot.flag("staff"):
-        return Verdict.PASS
-    if user.is_superuser and snapshot.flag("superuser"):
-        return Verdict.PASS
-    if str(user.pk) in snapshot.user_ids:
-        return Verdict.PASS
-    if snapshot.group_ids & set(group_ids):
-        return Verdict.PASS
-    return Verdict.HOLD
-
-
-def may_use_panel(user: Any) -> bool:
-    """Whether ``user`` may reach the admin's maintenance page during a lock-out."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (
-            user.has_perm("maintenance_panel.change_maintenanceconfig")
-            or user.has_perm("maintenance_panel.view_maintenanceconfig")
-        )
-    )
-
-
-def exemption_reason(request: HttpRequest, user: Any, snapshot: Snapshot) -> str | None:
-    """Why ``request`` sees the site during maintenance, for the banner; None if it does
-    not (or maintenance is off)."""
-    if not is_active(snapshot):
-        return None
-    verdict = _url_exempt(request.path_info, getattr(request, "resolver_match", None), snapshot)
-    if verdict is Verdict.PASS:
-        return "url"
-    if _ip_exempt(client_ip(request), snapshot):
-        return "ip"
-    if bypass_cookie_valid(request, snapshot):
-        return "bypass"
-    if user is None or not user.is_authenticated:
-        return "anonymous" if snapshot.flag("anonymous_user") else None
-    if snapshot.flag("authenticated_user"):
-        return "authenticated"
-    if user.is_staff and snapshot.flag("staff"):
-        return "staff"
-    if user.is_superuser and snapshot.flag("superuser"):
-        return "superuser"
-    if str(user.pk) in snapshot.user_ids:
-        return "user"
-    if snapshot.group_ids and user.groups.filter(pk__in=snapshot.group_ids).exists():
-        return "group"
-    return None

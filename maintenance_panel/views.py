@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
-from maintenance_panel import conf, core, responses, state
+from maintenance_panel import conf, core, decision, responses, state
 from maintenance_panel.models import BypassLink, hash_token
 
 
@@ -69,7 +69,7 @@ def bypass(request: HttpRequest, token: str) -> HttpResponse:
         max_age = max(1, int((link.expires_at - timezone.now()).total_seconds()))
     response.set_cookie(
         conf.bypass_cookie_name(),
-        signing.dumps(link.pk, salt=state.BYPASS_SALT),
+        signing.dumps(link.pk, salt=decision.BYPASS_SALT),
         max_age=max_age,
         httponly=True,
         samesite="Lax",

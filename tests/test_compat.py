@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import AsyncClient, Client, override_settings
 
-from maintenance_panel import state
+from maintenance_panel import decision
 from tests.factories import StaffFactory, SuperuserFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
@@ -52,12 +52,12 @@ def test_tests_are_not_ignored_by_default(client, on):
 def test_test_run_detected_from_the_test_environment_not_argv(monkeypatch):
     from django.test.utils import _TestState
 
-    assert state.in_test_run() is True
+    assert decision.in_test_run() is True
     monkeypatch.setattr("sys.argv", ["gunicorn", "demo.wsgi"])
-    assert state.in_test_run() is True
+    assert decision.in_test_run() is True
     monkeypatch.delattr(_TestState, "saved_data")
     monkeypatch.setattr("sys.argv", ["manage.py", "test"])
-    assert state.in_test_run() is False
+    assert decision.in_test_run() is False
 
 
 # -- client IP: MAINTENANCE_MODE_GET_CLIENT_IP_ADDRESS, TRUSTED_PROXY_COUNT ----------------

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from maintenance_panel import state, views
+from maintenance_panel import decision, state, views
 from maintenance_panel.core import create_bypass_link, revoke_bypass_link
 from maintenance_panel.models import BypassLink
 
@@ -43,7 +43,7 @@ def test_valid_link_sets_cookie_and_redirects(client, on):
     assert cookie["samesite"] == "Lax"
     assert not cookie["secure"]
     assert 7100 < int(cookie["max-age"]) <= 7200
-    assert signing.loads(cookie.value, salt=state.BYPASS_SALT) == BypassLink.objects.get().pk
+    assert signing.loads(cookie.value, salt=decision.BYPASS_SALT) == BypassLink.objects.get().pk
     page = client.get("/")
     assert page.status_code == 200
 

@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import conf, state
+from maintenance_panel import conf, decision, state
 
 register = template.Library()
 
@@ -45,7 +45,7 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
             return {"kind": "on", "reason": None, "ends_at": snapshot.ends_at}
         user_function = conf.authenticated_user_function()
         user = user_function(request) if user_function else getattr(request, "user", None)
-        reason = state.exemption_reason(request, user, snapshot) or "view"
+        reason = decision.exemption_reason(request, user, snapshot) or "view"
         return {"kind": "on", "reason": REASONS[reason], "ends_at": snapshot.ends_at}
     starts_at = snapshot.starts_at
     if (

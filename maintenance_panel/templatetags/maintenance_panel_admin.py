@@ -7,11 +7,11 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from maintenance_panel import conf, state
+from maintenance_panel import conf, decision, state
 
 register = template.Library()
 
-PANEL_URL_NAME = f"{state.PANEL_URL_PREFIX}change"
+PANEL_URL_NAME = f"{decision.PANEL_URL_PREFIX}change"
 
 
 @register.inclusion_tag("maintenance_panel/admin/banner.html", takes_context=True)
@@ -25,7 +25,7 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
     panel_url = None
     match = getattr(request, "resolver_match", None)
     on_panel = match is not None and match.url_name == PANEL_URL_NAME
-    if not on_panel and state.may_use_panel(user):
+    if not on_panel and decision.may_use_panel(user):
         current_app = getattr(request, "current_app", None) or (
             match.namespace if match is not None else None
         )
