@@ -118,7 +118,8 @@ if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-ADMINS = [("Demo admin", "admin@example.com")]
+# Django 6 takes plain addresses in ADMINS; 5.2 wants (name, address) pairs.
+ADMINS = ["admin@example.com"] if django.VERSION >= (6,) else [("Demo admin", "admin@example.com")]
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import django
 import pytest
 from django.core import mail
 from django.http import HttpResponse
@@ -24,8 +25,15 @@ def mail_admins(monkeypatch):
     logger = logging.getLogger("django.request")
     monkeypatch.setattr(logger, "propagate", False)
     logger.addHandler(handler)
-    locmem = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    with override_settings(ADMINS=["ops@example.com"], MAILERS=locmem):
+    if django.VERSION >= (6, 1):
+        mail = {
+            "MAILERS": {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        }
+    else:  # the test runner already sends mail to the local-memory outbox
+        mail = {}
+    # Django 6 takes plain addresses in ADMINS; 5.2 wants (name, address) pairs.
+    admins = ["ops@example.com"] if django.VERSION >= (6,) else [("Ops", "ops@example.com")]
+    with override_settings(ADMINS=admins, **mail):
         yield
     logger.removeHandler(handler)
 
