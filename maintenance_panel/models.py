@@ -33,6 +33,19 @@ TRACKED_FIELDS: tuple[str, ...] = (
 TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users")
 
 
+def acting_user(verbose_name: Any, **options: Any) -> Any:
+    """A reference to whoever acted; kept as None when that user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
+
+
 class MaintenanceConfig(SingletonModel):
     """The one row that says whether the site is under maintenance, and for whom not."""
 
@@ -108,15 +121,7 @@ class MaintenanceConfig(SingletonModel):
         ),
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    changed_by = acting_user(_("changed by"), editable=False)
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
@@ -215,15 +220,7 @@ class BypassLink(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    created_by = acting_user(_("created by"), editable=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
@@ -254,14 +251,7 @@ class MaintenanceChange(models.Model):
         CODE = "code", _("code")
 
     changed_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = acting_user(_("user"))
     actor = models.CharField(_("who"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     changes = models.JSONField(_("what changed"), default=dict)

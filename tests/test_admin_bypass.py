@@ -16,7 +16,7 @@ from django.utils import timezone
 from maintenance_panel.core import create_bypass_link, set_maintenance_mode
 from maintenance_panel.models import BypassLink, MaintenanceChange, hash_token
 from tests.factories import OperatorFactory, ViewerFactory
-from tests.test_admin_support import PANEL, logged_in, panel_url, text
+from tests.helpers import PANEL, logged_in, panel_url, text
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from maintenance_panel.admin import MaintenanceConfigAdmin
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from tests.factories import GroupFactory, OperatorFactory, UserFactory
-from tests.test_admin_support import PANEL, logged_in, text
+from tests.helpers import PANEL, logged_in, text
 
 pytestmark = pytest.mark.django_db
 

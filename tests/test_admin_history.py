@@ -14,7 +14,7 @@ from maintenance_panel.admin import HISTORY_ON_PANEL
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange
 from tests.factories import OperatorFactory, SuperuserFactory
-from tests.test_admin_support import PANEL, logged_in, text
+from tests.helpers import PANEL, logged_in, text
 
 pytestmark = pytest.mark.django_db
 

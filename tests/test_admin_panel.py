@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from maintenance_panel.core import set_maintenance_mode
 from tests.factories import OperatorFactory, StaffFactory, SuperuserFactory, ViewerFactory
-from tests.test_admin_support import PANEL, logged_in, panel_url, text
+from tests.helpers import PANEL, logged_in, panel_url, text
 
 pytestmark = pytest.mark.django_db
 

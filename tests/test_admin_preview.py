@@ -13,7 +13,7 @@ from django.utils import timezone
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from tests.factories import OperatorFactory, ViewerFactory
-from tests.test_admin_support import PANEL, logged_in, panel_url
+from tests.helpers import PANEL, logged_in, panel_url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.signals import maintenance_mode_changed
 from tests.factories import OperatorFactory
-from tests.test_admin_support import PANEL, logged_in, panel_url, text
+from tests.helpers import PANEL, logged_in, panel_url, text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.test import AsyncClient, Client, override_settings
 
 from maintenance_panel import decision
 from tests.factories import StaffFactory, SuperuserFactory, UserFactory
+from tests.helpers import logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
@@ -16,12 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 @pytest.fixture
 def on(set_config):
     return set_config(enabled=True)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def real_ip(request):

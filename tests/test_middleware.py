@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from maintenance_panel import state
 from maintenance_panel.middleware import MaintenanceModeMiddleware
 from tests.factories import GroupFactory, StaffFactory, SuperuserFactory, UserFactory
+from tests.helpers import logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
@@ -18,12 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 @pytest.fixture
 def on(set_config):
     return set_config(enabled=True)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # -- the switch ------------------------------------------------------------------------
