@@ -135,15 +135,18 @@ def read_po(path: Path) -> list[Entry]:
     target: tuple[str, int] | None = None
 
     def finish() -> None:
+        # A message ends where the next begins or at a blank line; comments and flags
+        # before a message belong to it.
         nonlocal entry, target
         if target is not None:
             entries.append(entry)
-        entry, target = Entry(), None
+            entry, target = Entry(), None
 
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line:
             finish()
+            entry = Entry()  # an obsolete message's flags stop here
         elif line.startswith("#,"):
             entry.flags |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
@@ -160,7 +163,8 @@ def read_po(path: Path) -> list[Entry]:
             keyword, _, rest = line.partition(" ")
             value = ast.literal_eval(rest)
             if keyword == "msgctxt":
-                finish()
+                if target is not None and target[0] != "context":
+                    finish()
                 entry.context, target = value, ("context", 0)
             elif keyword == "msgid":
                 if target is not None and target[0] != "context":
