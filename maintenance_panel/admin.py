@@ -29,7 +29,7 @@ from django.shortcuts import get_object_or_404
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -98,7 +98,7 @@ def panel_status(config: MaintenanceConfig, now: datetime | None = None) -> Pane
         .first()
     )
     since = last_switch.changed_at if last_switch else None
-    since_by = last_switch.actor if last_switch else ""
+    since_by = changes.actor_display(last_switch.actor) if last_switch else ""
     ended = False
     if forced is not None:
         kind = "on" if forced else "off"
@@ -148,7 +148,7 @@ class HistoryRow:
     def from_change(cls, change: MaintenanceChange) -> HistoryRow:
         return cls(
             changed_at=change.changed_at,
-            actor=change.actor or gettext("unknown"),
+            actor=changes.actor_display(change.actor) if change.actor else gettext("unknown"),
             source=change.get_source_display(),
             lines=[
                 ChangeLine(
@@ -158,6 +158,15 @@ class HistoryRow:
                 if isinstance(pair, list | tuple) and len(pair) == 2
             ],
         )
+
+
+def _as_text(value: Any) -> Any:
+    """``value`` with every lazy string made text (in the language active now)."""
+    if isinstance(value, dict):
+        return {key: _as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
 def exemptions(config: MaintenanceConfig) -> list[str]:
@@ -446,17 +455,17 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             return self._switch_on(request, config)
         return self._switch_off(request, config)
 
+    def _log(self, request: HttpRequest, obj: Any, message: list[dict[str, Any]]) -> None:
+        # The admin log stores the message's names as text: store them untranslated, as
+        # Django's own admin does, so each reader sees them in their own language.
+        with translation.override(None):
+            self.log_change(request, obj, _as_text(message))
+
     def _log_switch(self, request: HttpRequest) -> None:
-        self.log_change(
+        self._log(
             request,
             self._config(),
-            [
-                {
-                    "changed": {
-                        "fields": [str(MaintenanceConfig._meta.get_field("enabled").verbose_name)]
-                    }
-                }
-            ],
+            [{"changed": {"fields": [MaintenanceConfig._meta.get_field("enabled").verbose_name]}}],
         )
 
     def _switch_off(self, request: HttpRequest, config: MaintenanceConfig) -> HttpResponse:
@@ -593,10 +602,10 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                self.log_change(
+                self._log(
                     request,
                     self._config(),
-                    [{"added": {"name": str(BypassLink._meta.verbose_name), "object": name}}],
+                    [{"added": {"name": BypassLink._meta.verbose_name, "object": name}}],
                 )
                 response = self._page(
                     request,
@@ -626,15 +635,15 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         link = get_object_or_404(BypassLink, pk=link_id)
         if link.revoked_at is None:
             core.revoke_bypass_link(link.name, user=request.user, source="admin")
-            self.log_change(
+            self._log(
                 request,
                 self._config(),
                 [
                     {
                         "changed": {
-                            "name": str(BypassLink._meta.verbose_name),
+                            "name": BypassLink._meta.verbose_name,
                             "object": link.name,
-                            "fields": [str(BypassLink._meta.get_field("revoked_at").verbose_name)],
+                            "fields": [BypassLink._meta.get_field("revoked_at").verbose_name],
                         }
                     }
                 ],

@@ -39,6 +39,28 @@ class ConflictError(Exception):
         self.current = current
 
 
+#: How an actor with neither a user nor a label is recorded (stored, so not translated).
+DEFAULT_LABELS = {
+    "command": "command line",
+    "api": "Python API",
+    "admin": "admin",
+    "code": "code",
+}
+
+
+def actor_display(label: str) -> str:
+    """A stored actor label for reading: the default labels in the active language."""
+    from maintenance_panel.models import MaintenanceChange
+
+    names = {DEFAULT_LABELS[value]: str(name) for value, name in MaintenanceChange.Source.choices}
+    if label in names:
+        return names[label]
+    prefix = DEFAULT_LABELS["command"]
+    if label.startswith(prefix + " ("):  # "command line (<OS user>)"
+        return names[prefix] + label[len(prefix) :]
+    return label
+
+
 @dataclass
 class Actor:
     """Who makes a change, and through which door."""
@@ -52,11 +74,7 @@ class Actor:
             return self.label
         if self.user is not None:
             return str(self.user.get_username())
-        return {
-            "command": "command line",
-            "api": "Python API",
-            "admin": "admin",
-        }.get(self.source, "code")
+        return DEFAULT_LABELS.get(self.source, DEFAULT_LABELS["code"])
 
 
 @dataclass

@@ -238,3 +238,30 @@ def test_every_string_marked_in_the_code_is_in_the_po(
     assert {entry.key for entry in extracted if entry.msgid} == {
         entry.key for entry in entries if entry.msgid
     }
+
+
+@pytest.mark.django_db
+def test_history_names_a_source_once_in_german() -> None:
+    from maintenance_panel.core import set_maintenance_mode
+
+    set_maintenance_mode(True)
+    client = logged_in(SuperuserFactory())
+    with translation.override("de"):
+        page = text(client.get(PANEL))
+    assert "Python-API" in page
+    assert "Python API" not in page
+
+
+@pytest.mark.django_db
+def test_admin_log_is_stored_untranslated() -> None:
+    from django.contrib.admin.models import LogEntry
+
+    client = logged_in(SuperuserFactory())
+    with translation.override("de"):
+        client.post(panel_url("toggle"), {"enabled": "1", "confirm": "1"})
+        client.post(panel_url("bypass_add"), {"bypass-name": "QA"})
+    stored = [entry.change_message for entry in LogEntry.objects.order_by("pk")]
+    assert stored
+    assert all("Zugangslink" not in message for message in stored)
+    with translation.override("en"):
+        assert any("bypass link" in entry.get_change_message() for entry in LogEntry.objects.all())

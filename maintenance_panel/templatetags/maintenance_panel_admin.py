@@ -7,11 +7,17 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from maintenance_panel import conf, decision, state
+from maintenance_panel import changes, conf, decision, state
 
 register = template.Library()
 
 PANEL_URL_NAME = f"{decision.PANEL_URL_PREFIX}change"
+
+
+@register.filter
+def actor_name(label: str) -> str:
+    """A stored "changed by" label in the reader's language (``{{ label|actor_name }}``)."""
+    return changes.actor_display(label or "")
 
 
 @register.inclusion_tag("maintenance_panel/admin/banner.html", takes_context=True)
