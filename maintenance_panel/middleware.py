@@ -2,9 +2,10 @@
 
 Place it anywhere after ``django.contrib.auth.middleware.AuthenticationMiddleware``.
 The decision is made in ``process_view`` (where the resolved view and URL are known
-without resolving again); requests that never reach a view (a 404) are decided after
-the fact in ``__call__``. While maintenance is off nothing else is touched: no
-session, no ``request.user``, no query.
+without resolving again); requests that never reach it (a 404, or an earlier
+middleware that answered, such as a CSRF failure) are decided after the fact in
+``__call__``, with whatever URL match there was. While maintenance is off nothing
+else is touched: no session, no ``request.user``, no query.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class MaintenanceModeMiddleware:
             return self.__acall__(request)
         response = self.get_response(request)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = self._decide(request, None)
+            held = self._decide(request, request.resolver_match)
             if held is not None:
                 return held
         return response
@@ -68,7 +69,7 @@ class MaintenanceModeMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = await self.get_response(request)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = await self._adecide(request, None)
+            held = await self._adecide(request, request.resolver_match)
             if held is not None:
                 return held
         return response

@@ -115,6 +115,16 @@ def test_admin_site_found_by_resolving_not_by_prefix(client, on):
     assert client.get("/administrator/").status_code == 503
 
 
+def test_admin_answer_from_an_earlier_middleware_is_kept(on):
+    # CsrfViewMiddleware refuses the post before the view is reached: the admin is
+    # still recognised from the URL, so the operator sees the 403, not the 503.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(SuperuserFactory())
+    assert client.post("/backoffice/auth/group/add/", {"name": "x"}).status_code == 403
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post("/", {}).status_code == 503
+
+
 def test_admin_site_held_back_when_not_ignored(set_config):
     set_config(enabled=True, ignore_admin_site=False)
     staff = logged_in(StaffFactory())
