@@ -47,8 +47,12 @@ from maintenance_panel.forms import (
     field_label,
     fixed_fields,
 )
-from maintenance_panel.models import BypassLink, MaintenanceChange, MaintenanceConfig
-from maintenance_panel.state import Snapshot
+from maintenance_panel.models import (
+    BypassLink,
+    MaintenanceChange,
+    MaintenanceConfig,
+)
+from maintenance_panel.state import Snapshot, window_phase
 
 __all__ = [
     "MaintenanceChangeAdmin",
@@ -107,9 +111,9 @@ def panel_status(config: MaintenanceConfig, now: datetime | None = None) -> Pane
     elif not config.enabled:
         kind = "off"
         reason = ""
-    elif config.starts_at is not None and now < config.starts_at:
+    elif (phase := window_phase(config.starts_at, config.ends_at, now)) == "scheduled":
         kind, reason = "scheduled", ""
-    elif config.ends_at is not None and config.ends_at <= now:
+    elif phase == "ended":
         kind, reason, ended = "off", "", True
         since, since_by = config.ends_at, ""
     else:

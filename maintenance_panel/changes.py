@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import state
 from maintenance_panel.signals import maintenance_mode_changed
+from maintenance_panel.state import OPEN_PHASES, window_phase
 
 if TYPE_CHECKING:
     from maintenance_panel.models import MaintenanceConfig
@@ -149,11 +150,8 @@ def _write_history(actor: Actor, changes: dict[str, list[Any]]) -> None:
 
 
 def _window_active(values: dict[str, Any], now: Any) -> bool:
-    return bool(
-        values.get("enabled")
-        and (values.get("starts_at") is None or values["starts_at"] <= now)
-        and (values.get("ends_at") is None or now < values["ends_at"])
-    )
+    phase = window_phase(values.get("starts_at"), values.get("ends_at"), now)
+    return bool(values.get("enabled")) and phase in OPEN_PHASES
 
 
 def save_config(

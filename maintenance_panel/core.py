@@ -41,21 +41,6 @@ def get_maintenance_mode() -> bool:
 Moment = datetime | timedelta
 
 
-def window_phase(
-    starts_at: datetime | None, ends_at: datetime | None, now: datetime | None = None
-) -> str:
-    """Where ``now`` is relative to a window: "none" (no window), "scheduled",
-    "open" or "ended"."""
-    if starts_at is None and ends_at is None:
-        return "none"
-    now = now or timezone.now()
-    if starts_at is not None and now < starts_at:
-        return "scheduled"
-    if ends_at is not None and ends_at <= now:
-        return "ended"
-    return "open"
-
-
 def to_moment(value: Moment | None, *, name: str) -> datetime | None:
     """An aware datetime from a datetime or a timedelta from now.
 

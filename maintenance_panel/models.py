@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
 from maintenance_panel import validators
+from maintenance_panel.state import OPEN_PHASES, window_phase
 
 #: Fields whose before -> after values the history records.
 TRACKED_FIELDS: tuple[str, ...] = (
@@ -158,12 +159,7 @@ class MaintenanceConfig(SingletonModel):
 
     def is_active(self, now: Any = None) -> bool:
         """The switch and the window, ignoring settings."""
-        now = now or timezone.now()
-        return (
-            self.enabled
-            and (self.starts_at is None or self.starts_at <= now)
-            and (self.ends_at is None or now < self.ends_at)
-        )
+        return self.enabled and window_phase(self.starts_at, self.ends_at, now) in OPEN_PHASES
 
     def changes_since_load(self) -> dict[str, list[Any]]:
         """Tracked fields changed since this instance was read: {field: [before, after]}."""

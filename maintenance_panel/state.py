@@ -61,6 +61,23 @@ DATA_TIMEOUT = 24 * 60 * 60
 CACHE_ERRORS: tuple[type[BaseException], ...] = (Exception,)
 
 
+#: ``window_phase`` values in which a switched-on site is under maintenance.
+OPEN_PHASES = frozenset({"none", "open"})
+
+
+def window_phase(starts_at: Any, ends_at: Any, now: Any = None) -> str:
+    """Where ``now`` stands against a window: "none" (no window), "scheduled",
+    "open" or "ended"."""
+    if starts_at is None and ends_at is None:
+        return "none"
+    now = now or timezone.now()
+    if starts_at is not None and now < starts_at:
+        return "scheduled"
+    if ends_at is not None and ends_at <= now:
+        return "ended"
+    return "open"
+
+
 # -- the snapshot ----------------------------------------------------------------------
 
 
@@ -95,14 +112,7 @@ class Snapshot:
 
     def window_active(self, now: datetime | None = None) -> bool:
         """The switch and the window (settings not considered)."""
-        if not self.enabled:
-            return False
-        if self.starts_at is None and self.ends_at is None:
-            return True
-        now = now or timezone.now()
-        return (self.starts_at is None or self.starts_at <= now) and (
-            self.ends_at is None or now < self.ends_at
-        )
+        return self.enabled and window_phase(self.starts_at, self.ends_at, now) in OPEN_PHASES
 
     def flag(self, name: str) -> bool:
         """Effective ``ignore_<name>``: the setting when set, else the stored value."""

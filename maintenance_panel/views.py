@@ -13,8 +13,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
-from maintenance_panel import conf, core, decision, responses, state
-from maintenance_panel.models import BypassLink, hash_token
+from maintenance_panel import conf, decision, responses, state
+from maintenance_panel.models import BypassLink, hash_token, window_phase
 
 
 def _find_link(token: str) -> BypassLink | None:
@@ -98,7 +98,7 @@ def status(request: HttpRequest) -> JsonResponse:
         "window": {
             "starts_at": snapshot.starts_at.isoformat() if snapshot.starts_at else None,
             "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
-            "phase": core.window_phase(snapshot.starts_at, snapshot.ends_at),
+            "phase": window_phase(snapshot.starts_at, snapshot.ends_at),
         },
         "retry_after": responses.retry_after_seconds(snapshot) if active else None,
     }

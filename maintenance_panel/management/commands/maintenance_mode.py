@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel.state import window_phase
 from maintenance_panel.validators import split_lines
 
 #: The words the command takes, the older library's included, and what they mean.
@@ -122,7 +123,7 @@ def describe_state() -> dict[str, Any]:
     snapshot = state.Snapshot.from_data(state.load_data(), stamp="command")
     forced = conf.forced_state()
     active = state.is_active(snapshot)
-    phase = core.window_phase(snapshot.starts_at, snapshot.ends_at)
+    phase = window_phase(snapshot.starts_at, snapshot.ends_at)
     if forced is not None:
         reason = "settings"
         explanation = f"fixed by the setting MAINTENANCE_MODE = {forced}"
