@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -193,12 +193,11 @@ def parse_network(entry: str) -> IPNetwork:
     return ipaddress.ip_network(entry.strip(), strict=False)
 
 
-@cache
-def ignored_networks() -> tuple[IPNetwork, ...]:
-    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; invalid entries are skipped
-    (the system check reports them)."""
+def usable_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """The entries that are addresses or networks; the others are skipped, never raised
+    on a request (the system check and the admin form report them)."""
     networks = []
-    for entry in _as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"):
+    for entry in entries:
         try:
             networks.append(parse_network(entry))
         except ValueError:
@@ -206,16 +205,27 @@ def ignored_networks() -> tuple[IPNetwork, ...]:
     return tuple(networks)
 
 
-@cache
-def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
-    """Compiled ``MAINTENANCE_MODE_IGNORE_URLS``; invalid ones are skipped (checked)."""
+def usable_patterns(entries: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """The entries that compile as regular expressions; the others are skipped."""
     patterns = []
-    for entry in _as_list(f"{PREFIX}_IGNORE_URLS"):
+    for entry in entries:
         try:
             patterns.append(re.compile(entry))
         except re.error:
             continue
     return tuple(patterns)
+
+
+@cache
+def ignored_networks() -> tuple[IPNetwork, ...]:
+    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``."""
+    return usable_networks(_as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"))
+
+
+@cache
+def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
+    """Compiled ``MAINTENANCE_MODE_IGNORE_URLS``."""
+    return usable_patterns(_as_list(f"{PREFIX}_IGNORE_URLS"))
 
 
 def _import(name: str) -> Callable[..., Any] | None:

@@ -105,7 +105,6 @@ class Snapshot:
     bypass_links: dict[int, datetime | None] = field(default_factory=dict)
     changed_at: datetime | None = None
     changed_via: str = ""
-    version: int = 0
     #: True when built from nothing (no table, no row, nothing reachable).
     is_fallback: bool = False
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -124,18 +123,6 @@ class Snapshot:
         """Build from the plain data that the shared cache carries."""
         from maintenance_panel.validators import split_lines
 
-        networks = []
-        for line in split_lines(data.get("ignore_ip_addresses", "")):
-            try:
-                networks.append(conf.parse_network(line))
-            except ValueError:
-                continue  # the form refuses these; never crash a request on one
-        patterns = []
-        for line in split_lines(data.get("ignore_urls", "")):
-            try:
-                patterns.append(re.compile(line))
-            except re.error:
-                continue
         return cls(
             stamp=stamp,
             enabled=bool(data.get("enabled")),
@@ -150,12 +137,11 @@ class Snapshot:
             ignore_anonymous_user=data.get("ignore_anonymous_user", False),
             group_ids=frozenset(data.get("group_ids", ())),
             user_ids=frozenset(str(pk) for pk in data.get("user_ids", ())),
-            networks=tuple(networks),
-            url_patterns=tuple(patterns),
+            networks=conf.usable_networks(split_lines(data.get("ignore_ip_addresses", ""))),
+            url_patterns=conf.usable_patterns(split_lines(data.get("ignore_urls", ""))),
             bypass_links=dict(data.get("bypass_links", {})),
             changed_at=data.get("changed_at"),
             changed_via=data.get("changed_via", ""),
-            version=data.get("version", 0),
             is_fallback=bool(data.get("is_fallback")),
             data=data,
         )
@@ -192,7 +178,6 @@ def load_data() -> dict[str, Any]:
         "bypass_links": links,
         "changed_at": config.changed_at,
         "changed_via": config.changed_via,
-        "version": config.version,
     }
 
 
