@@ -26,7 +26,6 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
-from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
@@ -568,18 +567,10 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             starts_at=value("starts_at"),
             ends_at=value("ends_at"),
         )
-        context = responses.page_context(snapshot, responses.retry_after_seconds(snapshot))
-        # Rendered as responses renders the real page: without the request (so without
-        # context processors) unless MAINTENANCE_MODE_GET_CONTEXT wants it, and then with
-        # the request of a visitor who is not logged in.
-        extra = conf.get_context_function()
-        if extra is None:
-            body = loader.render_to_string(conf.template_name(), context)
-        else:
-            visitor = copy.copy(request)
-            visitor.user = AnonymousUser()
-            context.update(extra(visitor) or {})
-            body = loader.render_to_string(conf.template_name(), context, request=visitor)
+        # The visitor is not logged in (matters only to MAINTENANCE_MODE_GET_CONTEXT).
+        visitor = copy.copy(request)
+        visitor.user = AnonymousUser()
+        body = responses.render_page(visitor, snapshot, responses.retry_after_seconds(snapshot))
         response = HttpResponse(body)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"

@@ -98,6 +98,12 @@ _current: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
 )
 
 
+def stored_user(user: Any) -> Any:
+    """``user`` if it can be stored in a foreign key, else None (an AnonymousUser, or a
+    token user that is no model instance)."""
+    return user if getattr(user, "pk", None) is not None else None
+
+
 def command_line_actor() -> Actor:
     """The actor for a management command: the command line, and the OS user if known."""
     try:
@@ -140,7 +146,7 @@ def _write_history(actor: Actor, changes: dict[str, list[Any]]) -> None:
         return
     from maintenance_panel.models import MaintenanceChange
 
-    user = actor.user if getattr(actor.user, "pk", None) is not None else None
+    user = stored_user(actor.user)
     MaintenanceChange.objects.create(
         user=user,
         actor=actor.describe(),
@@ -178,7 +184,7 @@ def save_config(
         actor = batch.actor if batch is not None else Actor()
         instance.version += 1
         instance.changed_at = timezone.now()
-        instance.changed_by = actor.user if getattr(actor.user, "pk", None) else None
+        instance.changed_by = stored_user(actor.user)
         instance.changed_via = actor.describe()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *BOOKKEEPING_FIELDS}

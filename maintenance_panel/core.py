@@ -179,7 +179,7 @@ def create_bypass_link(
     # Before writing: without the app's URLs there is no link to hand out.
     path = reverse("maintenance_panel:bypass", kwargs={"token": token})
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
-        link = BypassLink(name=name, expires_at=expires, created_by=_stored_user(user))
+        link = BypassLink(name=name, expires_at=expires, created_by=changes.stored_user(user))
         link.token_hash = hash_token(token)
         link.full_clean(exclude=["token_hash"])
         link.save()
@@ -207,8 +207,3 @@ def revoke_bypass_link(
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
-
-
-def _stored_user(user: Any) -> Any:
-    # An AnonymousUser (or a token user that is no model instance) cannot be stored.
-    return user if getattr(user, "pk", None) is not None else None

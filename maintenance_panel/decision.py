@@ -155,6 +155,15 @@ def reason_before_user(
 # -- the user ---------------------------------------------------------------------------
 
 
+def request_user(request: HttpRequest) -> Any:
+    """The request's user: ``MAINTENANCE_MODE_GET_AUTHENTICATED_USER`` if set, else
+    ``request.user`` (lazy; not evaluated here)."""
+    function = conf.authenticated_user_function()
+    if function is not None:
+        return function(request)
+    return getattr(request, "user", None)
+
+
 def guarded_user(user: Any) -> Any:
     """``user`` evaluated, or None when that needs the database and it is unreachable.
 

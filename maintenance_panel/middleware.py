@@ -24,13 +24,6 @@ from maintenance_panel.state import Snapshot
 _DECIDED = "_maintenance_panel_decided"
 
 
-def _user(request: HttpRequest) -> Any:
-    function = conf.authenticated_user_function()
-    if function is not None:
-        return function(request)
-    return getattr(request, "user", None)
-
-
 def _should_logout(user: Any) -> bool:
     authenticated, staff, superuser = conf.logout_policy()
     if user.is_superuser:
@@ -110,7 +103,7 @@ class MaintenanceModeMiddleware:
         reason = decision.reason_before_user(request, match, snapshot)
         if reason is not None and reason != decision.PANEL:
             return None
-        user = decision.guarded_user(_user(request))
+        user = decision.guarded_user(decision.request_user(request))
         if reason == decision.PANEL:
             if decision.may_use_panel(user):
                 return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -24,7 +23,6 @@ from django.template import loader
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from maintenance_panel import conf
@@ -114,15 +112,12 @@ def json_payload(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
 
 def _chosen_type(request: HttpRequest) -> tuple[str, bool]:
     """("html" | "json", negotiated?)."""
-    setting = conf.response_type()
+    setting = conf.response_type()  # "html", "json", a callable (imported) or None
     if setting is None:
         return _negotiate(request), True
-    if isinstance(setting, str) and setting in {"html", "json"}:
-        return setting, False
-    function: Callable[[HttpRequest], str] = (
-        setting if callable(setting) else import_string(setting)
-    )
-    return ("json" if function(request) == "json" else "html"), False
+    if callable(setting):
+        return ("json" if setting(request) == "json" else "html"), False
+    return setting, False
 
 
 def _remember(key: tuple[Any, ...], body: bytes) -> bytes:
@@ -140,21 +135,30 @@ def _json_body(snapshot: Snapshot, retry_after: int | None) -> bytes:
     return body
 
 
-def _render_html(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> bytes:
+def render_page(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> str:
+    """The maintenance page for ``snapshot``, rendered now (the admin's preview uses it).
+
+    Without ``MAINTENANCE_MODE_GET_CONTEXT`` it is rendered without the request, so the
+    result may be shared by every visitor; with it, with the request.
+    """
+    context = page_context(snapshot, retry_after)
     extra_function = conf.get_context_function()
-    template = conf.template_name()
-    if extra_function is not None:
-        context = page_context(snapshot, retry_after)
-        context.update(extra_function(request) or {})
-        return loader.render_to_string(template, context, request=request).encode()
+    if extra_function is None:
+        return loader.render_to_string(conf.template_name(), context)
+    context.update(extra_function(request) or {})
+    return loader.render_to_string(conf.template_name(), context, request=request)
+
+
+def _render_html(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> bytes:
+    if conf.get_context_function() is not None:
+        return render_page(request, snapshot, retry_after).encode()
     # With an end set, Retry-After counts down; the page may say it in minutes.
     bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
-    key = ("html", snapshot.stamp, translation.get_language(), template, bucket)
+    key = ("html", snapshot.stamp, translation.get_language(), conf.template_name(), bucket)
     body = _bodies.get(key)
-    if body is not None:
-        return body
-    context = page_context(snapshot, retry_after)
-    return _remember(key, loader.render_to_string(template, context).encode())
+    if body is None:
+        body = _remember(key, render_page(request, snapshot, retry_after).encode())
+    return body
 
 
 def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpResponse:
@@ -186,5 +190,4 @@ def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpRespon
         response.headers["Vary"] = "Accept"
     # Django logs every 5xx at ERROR; a planned maintenance page is not an error.
     response._has_been_logged = True  # type: ignore[attr-defined]
-    response.maintenance_mode = True  # type: ignore[attr-defined]
     return response

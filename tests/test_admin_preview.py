@@ -63,16 +63,16 @@ def test_preview_escapes_html(client: Client) -> None:
 @pytest.fixture
 def rendered(monkeypatch: Any) -> list[dict[str, Any]]:
     """The contexts the preview renders the maintenance template with."""
-    from maintenance_panel import admin
+    from django.template import loader
 
     contexts: list[dict[str, Any]] = []
-    render = admin.loader.render_to_string
+    render = loader.render_to_string
 
     def spy(template: str, context: dict[str, Any], **kwargs: Any) -> str:
         contexts.append(context)
         return render(template, context, **kwargs)
 
-    monkeypatch.setattr(admin.loader, "render_to_string", spy)
+    monkeypatch.setattr(loader, "render_to_string", spy)
     return contexts
 
 

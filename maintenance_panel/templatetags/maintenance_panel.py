@@ -43,8 +43,7 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
     if state.is_active(snapshot):
         if request is None:
             return {"kind": "on", "reason": None, "ends_at": snapshot.ends_at}
-        user_function = conf.authenticated_user_function()
-        user = user_function(request) if user_function else getattr(request, "user", None)
+        user = decision.request_user(request)
         reason = decision.exemption_reason(request, user, snapshot) or "view"
         return {"kind": "on", "reason": REASONS[reason], "ends_at": snapshot.ends_at}
     starts_at = snapshot.starts_at
