@@ -176,8 +176,7 @@ def exemptions(config: MaintenanceConfig) -> list[str]:
     """Who keeps using the site during maintenance, in words (settings included)."""
 
     def flag(name: str) -> bool:
-        forced = conf.forced_flag(name.upper())
-        return bool(getattr(config, f"ignore_{name}")) if forced is None else forced
+        return conf.flag_value(name, getattr(config, f"ignore_{name}"))
 
     lines = []
     if flag("admin_site"):

@@ -135,7 +135,8 @@ def _record(changes: dict[str, list[Any]]) -> Actor:
     return actor
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as the history stores it (datetimes as ISO 8601)."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -151,7 +152,7 @@ def _write_history(actor: Actor, changes: dict[str, list[Any]]) -> None:
         user=user,
         actor=actor.describe(),
         source=actor.source,
-        changes={name: [_jsonable(v) for v in pair] for name, pair in changes.items()},
+        changes={name: [jsonable(v) for v in pair] for name, pair in changes.items()},
     )
 
 

@@ -91,6 +91,12 @@ def forced_flag(flag: str) -> bool | None:
     return None if value is None else bool(value)
 
 
+def flag_value(name: str, stored: bool) -> bool:
+    """Effective ``ignore_<name>``: the setting when set, else the ``stored`` value."""
+    forced = forced_flag(name.upper())
+    return bool(stored) if forced is None else forced
+
+
 @cache
 def state_ttl() -> float:
     """Seconds a process trusts its snapshot before re-validating it (default 1)."""

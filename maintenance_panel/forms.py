@@ -23,7 +23,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import conf
+from maintenance_panel import changes, conf
+from maintenance_panel.changes import jsonable
 from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
 
 if TYPE_CHECKING:
@@ -34,13 +35,6 @@ else:
 LOADED_SALT = "maintenance_panel.admin.loaded"
 #: Pseudo-fields that the history records besides the model's fields.
 EXTRA_LABELS = {"bypass_link": _("bypass link")}
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as the history stores it (datetimes as ISO 8601)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def field_label(name: str) -> str:
@@ -213,7 +207,7 @@ class MaintenanceConfigForm(forms.ModelForm):
         data["version"] = str(self.instance.version)
         data["loaded"] = signing.dumps(current, salt=LOADED_SALT)
         self.data = data
-        who = self.instance.changed_via or gettext("someone else")
+        who = changes.actor_display(self.instance.changed_via) or gettext("someone else")
         self.add_error(
             None,
             ValidationError(

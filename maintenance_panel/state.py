@@ -115,8 +115,7 @@ class Snapshot:
 
     def flag(self, name: str) -> bool:
         """Effective ``ignore_<name>``: the setting when set, else the stored value."""
-        forced = conf.forced_flag(name.upper())
-        return bool(getattr(self, f"ignore_{name}")) if forced is None else forced
+        return conf.flag_value(name, getattr(self, f"ignore_{name}"))
 
     @classmethod
     def from_data(cls, data: dict[str, Any], stamp: str) -> Snapshot:

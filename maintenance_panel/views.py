@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
 from maintenance_panel import conf, decision, responses, state
-from maintenance_panel.models import BypassLink, hash_token, window_phase
+from maintenance_panel.models import BypassLink, hash_token
+from maintenance_panel.state import window_phase
 
 
 def _find_link(token: str) -> BypassLink | None:
