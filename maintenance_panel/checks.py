@@ -12,7 +12,6 @@ from django.core.checks import CheckMessage, Error, Info, Tags, Warning, registe
 from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
 
 from maintenance_panel import conf
 
@@ -290,19 +289,8 @@ CALLABLE_SETTINGS: dict[str, str] = {
 }
 
 
-def _resolve_callable(value: Any) -> str | None:
-    """None when ``value`` is a callable or the dotted path of one, else why not."""
-    if callable(value):
-        return None
-    if not isinstance(value, str):
-        return f"is {type(value).__name__}, not a callable or a dotted path"
-    try:
-        imported = import_string(value)
-    except ImportError as exc:
-        return f"does not import ({exc})"
-    if not callable(imported):
-        return f"names {type(imported).__name__} {imported!r}, not a callable"
-    return None
+def _callable_problem(value: Any) -> str | None:
+    return conf.resolve_callable(value)[1]
 
 
 @register(Tags.compatibility)
@@ -315,7 +303,7 @@ def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
         value = conf.get(name)
         if value is None:
             continue
-        problem = _resolve_callable(value)
+        problem = _callable_problem(value)
         if problem is not None:
             messages.append(
                 Error(
@@ -327,7 +315,7 @@ def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             )
     response_type = conf.get(f"{conf.PREFIX}_RESPONSE_TYPE")
     if response_type is not None and response_type not in {"html", "json"}:
-        problem = _resolve_callable(response_type)
+        problem = _callable_problem(response_type)
         if problem is not None:
             messages.append(
                 Error(

@@ -234,6 +234,22 @@ def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
     return usable_patterns(_as_list(f"{PREFIX}_IGNORE_URLS"))
 
 
+def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:
+    """(the callable, None) for a callable or the dotted path of one, else (None, why
+    not)."""
+    if callable(value):
+        return value, None
+    if not isinstance(value, str):
+        return None, f"is {type(value).__name__}, not a callable or a dotted path"
+    try:
+        imported = import_string(value)
+    except ImportError as exc:
+        return None, f"does not import ({exc})"
+    if not callable(imported):
+        return None, f"names {type(imported).__name__} {imported!r}, not a callable"
+    return imported, None
+
+
 def _import(name: str) -> Callable[..., Any] | None:
     """The callable setting ``name`` names, or None when unset or unusable.
 
@@ -241,17 +257,12 @@ def _import(name: str) -> Callable[..., Any] | None:
     system check reports it with a hint.
     """
     value = get(name)
-    if value is None or callable(value):
-        return value
-    try:
-        imported = import_string(str(value))
-    except ImportError as exc:
-        logger.error("maintenance_panel: %s = %r does not import, ignored: %s", name, value, exc)
+    if value is None:
         return None
-    if not callable(imported):
-        logger.error("maintenance_panel: %s = %r is not callable, ignored", name, value)
-        return None
-    return imported
+    function, problem = resolve_callable(value)
+    if problem is not None:
+        logger.error("maintenance_panel: %s = %r %s; ignored", name, value, problem)
+    return function
 
 
 @cache
