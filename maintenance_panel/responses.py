@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from maintenance_panel import conf
 from maintenance_panel.decision import redirect_path
-from maintenance_panel.state import Snapshot
+from maintenance_panel.state import Snapshot, is_active, window_phase
 
 _bodies: dict[tuple[Any, ...], bytes] = {}
 _MAX_BODIES = 64
@@ -80,6 +80,25 @@ def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int 
         now = now or timezone.now()
         return max(1, int((snapshot.ends_at - now).total_seconds() + 0.999))
     return conf.retry_after()
+
+
+def status_summary(snapshot: Snapshot) -> dict[str, Any]:
+    """The effective state for status pages, probes and ``maintenance_mode status``:
+    ``enabled``, ``active``, ``forced_by_settings``, ``window`` (``starts_at``,
+    ``ends_at``, ``phase``) and ``retry_after`` (while active). Datetimes as they are."""
+    forced = conf.forced_state()
+    active = is_active(snapshot)
+    return {
+        "enabled": snapshot.enabled if forced is None else forced,
+        "active": active,
+        "forced_by_settings": forced is not None,
+        "window": {
+            "starts_at": snapshot.starts_at,
+            "ends_at": snapshot.ends_at,
+            "phase": window_phase(snapshot.starts_at, snapshot.ends_at),
+        },
+        "retry_after": retry_after_seconds(snapshot) if active else None,
+    }
 
 
 def page_context(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any
 
 from django.core import signing
 from django.db import DatabaseError
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_GET, require_safe
 
 from maintenance_panel import conf, decision, responses, state
 from maintenance_panel.models import BypassLink, hash_token
-from maintenance_panel.state import window_phase
 
 
 def _find_link(token: str) -> BypassLink | None:
@@ -89,20 +87,10 @@ def status(request: HttpRequest) -> JsonResponse:
     (``starts_at``, ``ends_at``, ``phase``: none, scheduled, open or ended) and
     ``retry_after`` (seconds, while active).
     """
-    snapshot = state.get_snapshot()
-    active = state.is_active(snapshot)
-    forced = conf.forced_state()
-    payload: dict[str, Any] = {
-        "enabled": snapshot.enabled if forced is None else forced,
-        "active": active,
-        "forced_by_settings": forced is not None,
-        "window": {
-            "starts_at": snapshot.starts_at.isoformat() if snapshot.starts_at else None,
-            "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
-            "phase": window_phase(snapshot.starts_at, snapshot.ends_at),
-        },
-        "retry_after": responses.retry_after_seconds(snapshot) if active else None,
-    }
+    payload = responses.status_summary(state.get_snapshot())
+    window = payload["window"]
+    for name in ("starts_at", "ends_at"):
+        window[name] = window[name].isoformat() if window[name] else None
     response = JsonResponse(payload)
     add_never_cache_headers(response)
     return response

@@ -27,7 +27,6 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from maintenance_panel import changes, conf, core, responses, state
-from maintenance_panel.state import window_phase
 from maintenance_panel.validators import split_lines
 
 #: The words the command takes, the older library's included, and what they mean.
@@ -121,9 +120,9 @@ def describe_state() -> dict[str, Any]:
     from maintenance_panel.models import BypassLink
 
     snapshot = state.Snapshot.from_data(state.load_data(), stamp="command")
+    summary = responses.status_summary(snapshot)
     forced = conf.forced_state()
-    active = state.is_active(snapshot)
-    phase = window_phase(snapshot.starts_at, snapshot.ends_at)
+    phase = summary["window"]["phase"]
     if forced is not None:
         reason = "settings"
         explanation = f"fixed by the setting MAINTENANCE_MODE = {forced}"
@@ -156,17 +155,9 @@ def describe_state() -> dict[str, Any]:
         for link in BypassLink.objects.usable().order_by("name")
     ]
     return {
-        "active": active,
-        "enabled": snapshot.enabled if forced is None else forced,
-        "forced_by_settings": forced is not None,
+        **summary,
         "reason": reason,
         "explanation": explanation,
-        "window": {
-            "starts_at": snapshot.starts_at,
-            "ends_at": snapshot.ends_at,
-            "phase": phase,
-        },
-        "retry_after": responses.retry_after_seconds(snapshot) if active else None,
         "title": snapshot.title,
         "message": snapshot.message,
         "exemptions": {
