@@ -22,6 +22,14 @@ def _close_async_thread_connections(django_db_setup: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def operator(db: Any) -> Any:
+    """Alice, a staff user who may view and change maintenance mode."""
+    from tests.factories import OperatorFactory
+
+    return OperatorFactory(username="alice")
+
+
+@pytest.fixture
 def config(db: Any) -> MaintenanceConfig:
     """The stored singleton (created)."""
     return MaintenanceConfig.get_solo()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from maintenance_panel.core import create_bypass_link, set_maintenance_mode
 from maintenance_panel.models import BypassLink, MaintenanceChange, hash_token
-from tests.factories import OperatorFactory, ViewerFactory
+from tests.factories import ViewerFactory
 from tests.helpers import PANEL, logged_in, panel_url, text
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,6 @@ ADD = panel_url("bypass_add")
 
 def revoke_url(link: BypassLink) -> str:
     return reverse("admin:maintenance_panel_maintenanceconfig_bypass_revoke", args=[link.pk])
-
-
-@pytest.fixture
-def operator() -> Any:
-    return OperatorFactory(username="alice")
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operator() -> Any:
-    return OperatorFactory(username="alice")
-
-
-@pytest.fixture
 def client(operator: Any) -> Client:
     return logged_in(operator)
 

@@ -22,8 +22,8 @@ CHANGES = reverse("admin:maintenance_panel_maintenancechange_changelist")
 
 
 @pytest.fixture
-def client() -> Client:
-    return logged_in(OperatorFactory(username="alice"))
+def client(operator: Any) -> Client:
+    return logged_in(operator)
 
 
 def test_history_lists_changes_from_every_source_newest_first(

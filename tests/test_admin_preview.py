@@ -21,8 +21,8 @@ PREVIEW = panel_url("preview")
 
 
 @pytest.fixture
-def client() -> Client:
-    return logged_in(OperatorFactory(username="alice"))
+def client(operator: Any) -> Client:
+    return logged_in(operator)
 
 
 def test_preview_shows_the_unsaved_text(client: Client, set_config: Any) -> None:

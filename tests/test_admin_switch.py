@@ -13,17 +13,11 @@ from django.utils import timezone
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.signals import maintenance_mode_changed
-from tests.factories import OperatorFactory
 from tests.helpers import PANEL, logged_in, panel_url, text
 
 pytestmark = pytest.mark.django_db
 
 TOGGLE = panel_url("toggle")
-
-
-@pytest.fixture
-def operator() -> Any:
-    return OperatorFactory(username="alice")
 
 
 @pytest.fixture
