@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -112,10 +113,18 @@ class MaintenanceConfigForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    #: Hidden fields that track the edit itself; they never count as a change.
+    bookkeeping = ("version", "loaded")
 
     class Meta:
         model = MaintenanceConfig
         fields = (*TRACKED_FIELDS, *TRACKED_M2M)
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        # ``loaded`` is signed with a timestamp, so it differs from a fresh initial
+        # value once a second has passed since the page was loaded.
+        return [name for name in super().changed_data if name not in self.bookkeeping]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
