@@ -67,10 +67,12 @@ class LeakyCase(MaintenanceStateResetMixin, TestCase):
 
     def test_a(self):
         assert state._holder.snapshot is None
+        assert get_maintenance_mode() is False  # what the test sees: the other's state is gone
         state._install(state.Snapshot(enabled=True, stamp="from-a"))
 
     def test_b(self):
         assert state._holder.snapshot is None
+        assert get_maintenance_mode() is False  # what the test sees: the other's state is gone
         state._install(state.Snapshot(enabled=True, stamp="from-b"))
 
 
