@@ -289,10 +289,6 @@ CALLABLE_SETTINGS: dict[str, str] = {
 }
 
 
-def _callable_problem(value: Any) -> str | None:
-    return conf.resolve_callable(value)[1]
-
-
 @register(Tags.compatibility)
 def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """E009: a hook setting (GET_CONTEXT, GET_CLIENT_IP_ADDRESS, GET_AUTHENTICATED_USER)
@@ -303,7 +299,7 @@ def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
         value = conf.get(name)
         if value is None:
             continue
-        problem = _callable_problem(value)
+        _, problem = conf.resolve_callable(value)
         if problem is not None:
             messages.append(
                 Error(
@@ -315,7 +311,7 @@ def check_callables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             )
     response_type = conf.get(f"{conf.PREFIX}_RESPONSE_TYPE")
     if response_type is not None and response_type not in {"html", "json"}:
-        problem = _callable_problem(response_type)
+        _, problem = conf.resolve_callable(response_type)
         if problem is not None:
             messages.append(
                 Error(

@@ -118,8 +118,7 @@ def test_admin_site_found_by_resolving_not_by_prefix(client, on):
 def test_admin_answer_from_an_earlier_middleware_is_kept(on):
     # CsrfViewMiddleware refuses the post before the view is reached: the admin is
     # still recognised from the URL, so the operator sees the 403, not the 503.
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(SuperuserFactory())
+    client = logged_in(SuperuserFactory(), enforce_csrf_checks=True)
     assert client.post("/backoffice/auth/group/add/", {"name": "x"}).status_code == 403
     anonymous = Client(enforce_csrf_checks=True)
     assert anonymous.post("/", {}).status_code == 503
