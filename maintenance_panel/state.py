@@ -219,6 +219,18 @@ def reset() -> None:
     responses.clear_cache()
 
 
+def forget_shared() -> None:
+    """Drop the version counter from the shared cache, so that every process reads the
+    database next (tests: the database is reset between tests, the shared cache is not).
+    The counter restarts from the clock, above any version whose data is still stored."""
+    try:
+        shared = _shared_cache()
+        if shared is not None:
+            shared.delete(VERSION_KEY)
+    except CACHE_ERRORS:
+        pass  # unreachable or unusable: there is nothing of it to forget
+
+
 def expire() -> None:
     """Re-validate the snapshot on the next read (no write happened)."""
     holder = _holder

@@ -1,9 +1,9 @@
 """Test helpers for projects that use maintenance_panel.
 
 pytest: installed as a plugin (entry point ``maintenance_panel``), so every test
-starts and ends with a fresh process snapshot and state never leaks from one test
-into the next. It also provides the ``maintenance_mode_on`` and
-``maintenance_mode_off`` fixtures.
+starts and ends with a fresh maintenance state (the process snapshot and the state in
+the shared cache), so it never leaks from one test into the next. It also provides
+the ``maintenance_mode_on`` and ``maintenance_mode_off`` fixtures.
 
 unittest / Django's test runner: add :class:`MaintenanceStateResetMixin` to your test
 case classes (before ``TestCase``), or call :func:`reset_maintenance_state` in
@@ -26,13 +26,15 @@ except ImportError:  # unittest users need not install pytest
 
 
 def reset_maintenance_state() -> None:
-    """Forget the process snapshot and the rendered pages of maintenance_panel."""
+    """Forget the process snapshot, the rendered pages and the state kept in the shared
+    cache (the test database is reset between tests; Redis, say, is not)."""
     from django.apps import apps
 
     if apps.ready and apps.is_installed("maintenance_panel"):
         from maintenance_panel import state
 
         state.reset()
+        state.forget_shared()
 
 
 class MaintenanceStateResetMixin:

@@ -461,6 +461,19 @@ def test_session_store_down_serves_the_maintenance_page(client, shared, clock, m
     assert client.get("/").status_code == 503
 
 
+def test_a_test_does_not_see_the_shared_state_an_earlier_test_left(shared, commit, committed):
+    """Between tests the database is reset but Redis is not: the reset around each test
+    (the pytest plugin, the unittest mixin) forgets the shared state too."""
+    from maintenance_panel.core import get_maintenance_mode
+    from maintenance_panel.testing import reset_maintenance_state
+
+    with commit():
+        save(enabled=True)  # an earlier test, in a transaction that was committed
+    MaintenanceConfig.objects.update(enabled=False)  # the database is reset for the next
+    reset_maintenance_state()
+    assert get_maintenance_mode() is False
+
+
 def test_table_missing_before_migrate_serves_the_site(client, caplog):
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE maintenance_panel_maintenanceconfig RENAME TO mp_not_migrated")
