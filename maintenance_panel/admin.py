@@ -30,6 +30,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,8 @@ from maintenance_panel.models import (
     MaintenanceChange,
     MaintenanceConfig,
 )
-from maintenance_panel.state import Snapshot, window_phase
+from maintenance_panel.snapshot import Snapshot
+from maintenance_panel.windows import window_phase
 
 __all__ = [
     "MaintenanceChangeAdmin",
@@ -521,8 +523,6 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
 
     @staticmethod
     def _switched_on_message(start: datetime | None, end: datetime | None) -> str:
-        from django.utils.formats import date_format
-
         def when(moment: datetime) -> str:
             return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 

@@ -12,6 +12,7 @@ class MaintenancePanelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Both import the models, which exist only once the apps are loaded.
         from maintenance_panel import changes, checks  # noqa: F401 - registers checks
 
         changes.connect()

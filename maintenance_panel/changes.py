@@ -13,20 +13,26 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import state
+from maintenance_panel.models import (
+    TRACKED_FIELDS,
+    TRACKED_M2M,
+    BypassLink,
+    MaintenanceChange,
+    MaintenanceConfig,
+    field_default,
+)
 from maintenance_panel.signals import maintenance_mode_changed
-from maintenance_panel.state import OPEN_PHASES, window_phase
-
-if TYPE_CHECKING:
-    from maintenance_panel.models import MaintenanceConfig
-
+from maintenance_panel.windows import window_open
 
 #: Fields every save writes, also when the caller names ``update_fields``.
 BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via")
@@ -51,8 +57,6 @@ DEFAULT_LABELS = {
 
 def actor_display(label: str) -> str:
     """A stored actor label for reading: the default labels in the active language."""
-    from maintenance_panel.models import MaintenanceChange
-
     names = {DEFAULT_LABELS[value]: str(name) for value, name in MaintenanceChange.Source.choices}
     if label in names:
         return names[label]
@@ -145,8 +149,6 @@ def jsonable(value: Any) -> Any:
 def _write_history(actor: Actor, changes: dict[str, list[Any]]) -> None:
     if not changes:
         return
-    from maintenance_panel.models import MaintenanceChange
-
     user = stored_user(actor.user)
     MaintenanceChange.objects.create(
         user=user,
@@ -157,16 +159,15 @@ def _write_history(actor: Actor, changes: dict[str, list[Any]]) -> None:
 
 
 def _window_active(values: dict[str, Any], now: Any) -> bool:
-    phase = window_phase(values.get("starts_at"), values.get("ends_at"), now)
-    return bool(values.get("enabled")) and phase in OPEN_PHASES
+    return window_open(
+        values.get("enabled", False), values.get("starts_at"), values.get("ends_at"), now
+    )
 
 
 def save_config(
     instance: MaintenanceConfig, base_save: Callable[..., None], *args: Any, **kwargs: Any
 ) -> None:
     """Save ``instance`` through the write path (see the module docstring)."""
-    from maintenance_panel.models import TRACKED_FIELDS, MaintenanceConfig, field_default
-
     using = kwargs.get("using") or "default"
     with transaction.atomic(using=using):
         expected = getattr(instance, "expected_version", None)
@@ -233,8 +234,6 @@ def _m2m_labels(model: Any, pks: Any) -> list[str]:
 
 
 def _connect_m2m() -> None:
-    from maintenance_panel.models import TRACKED_M2M, MaintenanceConfig
-
     for name in TRACKED_M2M:
         through = getattr(MaintenanceConfig, name).through
         # weak=False: the receiver is a closure that nothing else keeps alive.
@@ -271,10 +270,6 @@ def _make_m2m_receiver(name: str) -> Callable[..., None]:
 
 def _on_listed_object_deleted(*, sender: Any, instance: Any, **kwargs: Any) -> None:
     # Deleting a group or user takes it off the exemption lists without an m2m signal.
-    from django.contrib.auth.models import Group
-
-    from maintenance_panel.models import MaintenanceConfig
-
     name = "ignore_groups" if issubclass(sender, Group) else "ignore_users"
     config = MaintenanceConfig.objects.filter(**{name: instance.pk}).first()
     if config is None:
@@ -300,12 +295,8 @@ def _on_bypass_link_deleted(*, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    """Connect the receivers (called from ``AppConfig.ready``)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from maintenance_panel.models import BypassLink
-
+    """Install the write path and connect the receivers (from ``AppConfig.ready``)."""
+    MaintenanceConfig.write_path = staticmethod(save_config)
     _connect_m2m()
     for model in (Group, get_user_model()):
         pre_delete.connect(

@@ -7,13 +7,15 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
 from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
 from django.urls import NoReverseMatch, reverse
 
-from maintenance_panel import conf
+from maintenance_panel import conf, state
+from maintenance_panel.models import MaintenanceConfig
 
 MIDDLEWARE_PATH = "maintenance_panel.middleware.MaintenanceModeMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -49,8 +51,6 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 @register(Tags.templates)
 def check_app_order(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """W005: listed after the admin, so the admin's templates hide the app's banner."""
-    from django.apps import apps
-
     names = [config.name for config in apps.get_app_configs()]
     if "django.contrib.admin" not in names or "maintenance_panel" not in names:
         return []
@@ -193,8 +193,6 @@ def check_cache_alias(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """I001 (``check --deploy``): the cache is process-local, so each process re-reads
     the database; fine for one process, not for several."""
-    from maintenance_panel import state
-
     if conf.cache_alias() not in settings.CACHES or state.cache_is_shared():
         return []
     return [
@@ -395,8 +393,6 @@ def check_tables(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """W003 (``check --database``): the maintenance tables are missing: not migrated."""
-    from maintenance_panel.models import MaintenanceConfig
-
     messages: list[CheckMessage] = []
     table = MaintenanceConfig._meta.db_table
     for alias in databases or ():

@@ -7,10 +7,8 @@ history, the ``maintenance_mode_changed`` signal and the cache refresh.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -18,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenance_panel import changes, conf, state
+from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
+from maintenance_panel.values import Moment, check_bool, to_moment
 
 if TYPE_CHECKING:
     from maintenance_panel.overrides import override_maintenance_mode
@@ -36,33 +36,6 @@ __all__ = [
 def get_maintenance_mode() -> bool:
     """Whether the site is under maintenance now (settings, switch and window)."""
     return state.is_active()
-
-
-Moment = datetime | timedelta
-
-
-def to_moment(value: Moment | None, *, name: str) -> datetime | None:
-    """An aware datetime from a datetime or a timedelta from now.
-
-    A naive datetime is read in the current time zone, as the admin form reads it.
-    """
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return timezone.now() + value
-    if not isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime or a timedelta, not {type(value).__name__}.")
-    if settings.USE_TZ and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    if not settings.USE_TZ and timezone.is_aware(value):
-        return timezone.make_naive(value)
-    return value
-
-
-def check_bool(value: Any, name: str) -> None:
-    """Raise ``TypeError`` unless ``value`` is a bool (a string like "off" is truthy)."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, not {value!r}.")
 
 
 def set_maintenance_mode(
@@ -88,8 +61,6 @@ def set_maintenance_mode(
     ``ValidationError`` for a window that ends before it starts or, when switching
     on, has already ended.
     """
-    from maintenance_panel.models import MaintenanceConfig
-
     check_bool(value, "value")
     forced = conf.forced_state()
     if forced is not None:
@@ -129,27 +100,27 @@ def set_maintenance_mode(
         config.save()
 
 
-def maintenance_mode_on() -> override_maintenance_mode:
-    """``override_maintenance_mode(True)``: a context manager or decorator."""
+def _override_class() -> type[override_maintenance_mode]:
+    # The test helper builds on django.test, which a running site never has to import
+    # (tests/test_core.py checks it): it is loaded when a test first asks for it.
     from maintenance_panel.overrides import override_maintenance_mode
 
-    return override_maintenance_mode(True)
+    return override_maintenance_mode
+
+
+def maintenance_mode_on() -> override_maintenance_mode:
+    """``override_maintenance_mode(True)``: a context manager or decorator."""
+    return _override_class()(True)
 
 
 def maintenance_mode_off() -> override_maintenance_mode:
     """``override_maintenance_mode(False)``: a context manager or decorator."""
-    from maintenance_panel.overrides import override_maintenance_mode
-
-    return override_maintenance_mode(False)
+    return _override_class()(False)
 
 
 def __getattr__(name: str) -> Any:
-    # override_maintenance_mode builds on django.test, which a running site need not
-    # import: load it when a test asks for it.
     if name == "override_maintenance_mode":
-        from maintenance_panel.overrides import override_maintenance_mode
-
-        return override_maintenance_mode
+        return _override_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -168,8 +139,6 @@ def create_bypass_link(
     or is revoked. Raises ``ValidationError`` for a name in use or a past expiry, and
     ``NoReverseMatch`` when the URLconf does not include ``maintenance_panel.urls``.
     """
-    from maintenance_panel.models import BypassLink, hash_token
-
     expires = to_moment(expires_at, name="expires_at")
     if expires is not None and expires <= timezone.now():
         raise ValidationError(
@@ -194,8 +163,6 @@ def revoke_bypass_link(
     Raises ``ValidationError`` when there is no link of that name; revoking a revoked
     link again does nothing.
     """
-    from maintenance_panel.models import BypassLink
-
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         link = BypassLink.objects.select_for_update().filter(name=name).first()
         if link is None:

@@ -1,6 +1,6 @@
 """The decision: while maintenance is on, is this request held back, and if not, why?
 
-Pure rules over a :class:`~maintenance_panel.state.Snapshot` and the request, cheapest
+Pure rules over a :class:`~maintenance_panel.snapshot.Snapshot` and the request, cheapest
 first. They are split in two so that the sync and async middleware run the very same
 code: :func:`reason_before_user` answers from the URL, the client's address and the
 bypass cookie; only when it has no answer does the caller fetch the user (sync or
@@ -11,15 +11,19 @@ which runs the same rules.
 from __future__ import annotations
 
 import ipaddress
+import sys
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.db import DatabaseError
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from maintenance_panel import conf
 from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
-from maintenance_panel.state import Snapshot, is_active, report_available, report_unavailable
+from maintenance_panel.health import report_available, report_unavailable
+from maintenance_panel.snapshot import Snapshot
+from maintenance_panel.state import is_active
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -37,10 +41,13 @@ PANEL = "panel"
 
 
 def in_test_run() -> bool:
-    """Whether Django's test environment is set up (no ``sys.argv`` sniffing)."""
-    from django.test.utils import _TestState
+    """Whether Django's test environment is set up (no ``sys.argv`` sniffing).
 
-    return hasattr(_TestState, "saved_data")
+    ``setup_test_environment()`` lives in ``django.test.utils``: a process that never
+    imported it is not running tests, and a site need not import it to find out.
+    """
+    utils = sys.modules.get("django.test.utils")
+    return utils is not None and hasattr(utils._TestState, "saved_data")
 
 
 def forced_by_view(view_func: Any) -> bool | None:
@@ -114,8 +121,6 @@ def redirect_path() -> str | None:
         return None
     if target.startswith(("/", "http://", "https://")):
         return target if target.startswith("/") else None
-    from django.urls import NoReverseMatch, reverse
-
     try:
         return reverse(target)
     except NoReverseMatch:
@@ -188,11 +193,16 @@ def user_needs_groups(user: Any, snapshot: Snapshot) -> bool:
 
 
 def member_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
-    """Which of the snapshot's groups ``user`` is in: one query, none when not needed."""
+    """The ids of ``user``'s groups: one query, none when not needed.
+
+    The user's own groups are few; the listed ones may be thousands. Reading the
+    former and intersecting them with the snapshot's set keeps the query and the
+    check the same size however long the list grows.
+    """
     if not user_needs_groups(user, snapshot):
         return set()
     try:
-        return set(user.groups.filter(pk__in=snapshot.group_ids).values_list("pk", flat=True))
+        return set(user.groups.values_list("pk", flat=True))
     except DatabaseError as exc:
         report_unavailable("database", exc)
         return set()
@@ -203,12 +213,7 @@ async def amember_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
     if not user_needs_groups(user, snapshot):
         return set()
     try:
-        return {
-            pk
-            async for pk in user.groups.filter(pk__in=snapshot.group_ids).values_list(
-                "pk", flat=True
-            )
-        }
+        return {pk async for pk in user.groups.values_list("pk", flat=True)}
     except DatabaseError as exc:
         report_unavailable("database", exc)
         return set()
@@ -229,7 +234,7 @@ def reason_for_user(
         return "superuser"
     if str(user.pk) in snapshot.user_ids:
         return "user"
-    if snapshot.group_ids & set(group_ids):
+    if not snapshot.group_ids.isdisjoint(group_ids):
         return "group"
     return None
 

@@ -15,6 +15,8 @@ class RequireNotMaintenanceMode503(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "status_code", None) != 503:
             return True
-        from maintenance_panel.core import get_maintenance_mode
+        # LOGGING is configured before the apps are loaded, when the store (which
+        # imports models) cannot be imported yet.
+        from maintenance_panel.state import is_active
 
-        return not get_maintenance_mode()
+        return not is_active()

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.contrib.auth import logout
+from django.contrib.auth import alogout, logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
-from maintenance_panel import conf, decision, responses, state
-from maintenance_panel.state import Snapshot
+from maintenance_panel import conf, decision, health, responses, state
+from maintenance_panel.snapshot import Snapshot
 
 _DECIDED = "_maintenance_panel_decided"
 
@@ -135,7 +135,7 @@ class MaintenanceModeMiddleware:
                 return await request.auser()
         except DatabaseError as exc:
             # Sessions or users unreachable: treat the visitor as anonymous.
-            state.report_unavailable("database", exc)
+            health.report_unavailable("database", exc)
         return None
 
     async def _adecide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
@@ -154,7 +154,5 @@ class MaintenanceModeMiddleware:
         ):
             return None
         if user is not None and user.is_authenticated and _should_logout(user):
-            from django.contrib.auth import alogout
-
             await alogout(request)
         return responses.maintenance_response(request, snapshot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
 from maintenance_panel import validators
-from maintenance_panel.state import OPEN_PHASES, window_phase
+from maintenance_panel.windows import window_open
 
 #: Fields whose before -> after values the history records.
 TRACKED_FIELDS: tuple[str, ...] = (
@@ -131,6 +132,13 @@ class MaintenanceConfig(SingletonModel):
     #: Set by an editor (the admin form) to the version it started from: saving then
     #: raises ``changes.ConflictError`` if someone else saved in between.
     expected_version: int | None = None
+    #: Every save goes through this: ``write_path(instance, base_save, *args, **kwargs)``.
+    #: ``maintenance_panel.changes`` installs the app's write path (history, version,
+    #: publication after commit) when the app is ready, so that admin, command and API
+    #: share it; a model never reaches up into that layer itself.
+    write_path: ClassVar[Callable[..., None]] = staticmethod(
+        lambda instance, base_save, *args, **kwargs: base_save(*args, **kwargs)
+    )
 
     class Meta:
         verbose_name = _("maintenance mode")
@@ -159,7 +167,7 @@ class MaintenanceConfig(SingletonModel):
 
     def is_active(self, now: Any = None) -> bool:
         """The switch and the window, ignoring settings."""
-        return self.enabled and window_phase(self.starts_at, self.ends_at, now) in OPEN_PHASES
+        return window_open(self.enabled, self.starts_at, self.ends_at, now)
 
     def changes_since_load(self) -> dict[str, list[Any]]:
         """Tracked fields changed since this instance was read: {field: [before, after]}."""
@@ -173,11 +181,7 @@ class MaintenanceConfig(SingletonModel):
         return changes
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The write path (history, version bump, cache invalidation after commit) lives
-        # in maintenance_panel.changes so that admin, command and API share it.
-        from maintenance_panel import changes
-
-        changes.save_config(self, super().save, *args, **kwargs)
+        type(self).write_path(self, super().save, *args, **kwargs)
 
 
 def field_default(name: str) -> Any:

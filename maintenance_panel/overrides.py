@@ -1,16 +1,17 @@
 """``override_maintenance_mode``: force maintenance mode in a test.
 
-Import it from :mod:`maintenance_panel.core`; it lives here because it builds on
-``django.test``, which a running site need not import.
+Import it from :mod:`maintenance_panel.core`. It only fixes a setting, so it sits below
+the API that offers it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.test import SimpleTestCase
 from django.test.utils import override_settings
 
-from maintenance_panel.core import check_bool
+from maintenance_panel.values import check_bool
 
 
 class override_maintenance_mode(override_settings):  # lower case: used like a function
@@ -33,8 +34,6 @@ class override_maintenance_mode(override_settings):  # lower case: used like a f
         self.__exit__(*exc_info)
 
     def decorate_class(self, cls: type) -> type:
-        from django.test import SimpleTestCase
-
         if issubclass(cls, SimpleTestCase):
             return super().decorate_class(cls)
         for name, attribute in list(vars(cls).items()):

@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 
 from maintenance_panel import conf
 from maintenance_panel.decision import redirect_path
-from maintenance_panel.state import Snapshot, is_active, window_phase
+from maintenance_panel.snapshot import Snapshot
+from maintenance_panel.state import is_active, snapshot_dropped
+from maintenance_panel.windows import window_phase
 
 _bodies: dict[tuple[Any, ...], bytes] = {}
 _MAX_BODIES = 64
@@ -36,7 +38,8 @@ _negotiated: dict[str, str] = {}
 _MAX_NEGOTIATED = 256
 
 
-def clear_cache() -> None:
+@receiver(snapshot_dropped)
+def clear_cache(**kwargs: Any) -> None:
     """Forget the rendered bodies (on every state change and in tests)."""
     _bodies.clear()
 

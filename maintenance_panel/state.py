@@ -1,9 +1,9 @@
-"""The process snapshot of the state, and whether maintenance is on now.
+"""The snapshot store: this process's snapshot, and whether maintenance is on now.
 
 Reading the state must cost next to nothing, so each process keeps an immutable
-:class:`Snapshot` and re-validates it at most every ``MAINTENANCE_MODE_STATE_TTL``
-seconds. Reads fall back: snapshot -> shared cache -> database -> the last snapshot
-known -> ``MAINTENANCE_MODE_FALLBACK``.
+:class:`~maintenance_panel.snapshot.Snapshot` and re-validates it at most every
+``MAINTENANCE_MODE_STATE_TTL`` seconds. Reads fall back: snapshot -> shared cache ->
+database -> the last snapshot known -> ``MAINTENANCE_MODE_FALLBACK``.
 
 The shared cache holds two kinds of keys: a version counter, which every committed
 write increments, and the state's data stored under the version it was read for.
@@ -21,30 +21,22 @@ Who is held back while it is on is :mod:`maintenance_panel.decision`'s question.
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connections, router, transaction
-from django.dispatch import receiver
-from django.utils import timezone
+from django.dispatch import Signal, receiver
 
-from maintenance_panel import conf
-from maintenance_panel.conf import IPNetwork
+from maintenance_panel import conf, health
+from maintenance_panel.models import BypassLink, MaintenanceConfig
+from maintenance_panel.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    pass
-
-logger = logging.getLogger("maintenance_panel")
 #: The clock of the TTL (a module global: one lookup on the hot path; tests replace it).
 monotonic = time.monotonic
 
@@ -61,95 +53,8 @@ DATA_TIMEOUT = 24 * 60 * 60
 CACHE_ERRORS: tuple[type[BaseException], ...] = (Exception,)
 
 
-#: ``window_phase`` values in which a switched-on site is under maintenance.
-OPEN_PHASES = frozenset({"none", "open"})
-
-
-def window_phase(starts_at: Any, ends_at: Any, now: Any = None) -> str:
-    """Where ``now`` stands against a window: "none" (no window), "scheduled",
-    "open" or "ended"."""
-    if starts_at is None and ends_at is None:
-        return "none"
-    now = now or timezone.now()
-    if starts_at is not None and now < starts_at:
-        return "scheduled"
-    if ends_at is not None and ends_at <= now:
-        return "ended"
-    return "open"
-
-
-# -- the snapshot ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """An immutable, pre-digested copy of the stored state."""
-
-    #: Identifies the data: the shared version, or a per-process unique value.
-    stamp: str = ""
-    enabled: bool = False
-    title: str = ""
-    message: str = ""
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    ignore_admin_site: bool = True
-    ignore_staff: bool = False
-    ignore_superuser: bool = False
-    ignore_authenticated_user: bool = False
-    ignore_anonymous_user: bool = False
-    group_ids: frozenset[int] = frozenset()
-    user_ids: frozenset[str] = frozenset()
-    networks: tuple[IPNetwork, ...] = ()
-    url_patterns: tuple[re.Pattern[str], ...] = ()
-    #: Usable bypass links: id -> expiry (or None).
-    bypass_links: dict[int, datetime | None] = field(default_factory=dict)
-    changed_at: datetime | None = None
-    changed_via: str = ""
-    #: True when built from nothing (no table, no row, nothing reachable).
-    is_fallback: bool = False
-    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def window_active(self, now: datetime | None = None) -> bool:
-        """The switch and the window (settings not considered)."""
-        return self.enabled and window_phase(self.starts_at, self.ends_at, now) in OPEN_PHASES
-
-    def flag(self, name: str) -> bool:
-        """Effective ``ignore_<name>``: the setting when set, else the stored value."""
-        return conf.flag_value(name, getattr(self, f"ignore_{name}"))
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any], stamp: str) -> Snapshot:
-        """Build from the plain data that the shared cache carries."""
-        from maintenance_panel.validators import split_lines
-
-        return cls(
-            stamp=stamp,
-            enabled=bool(data.get("enabled")),
-            title=data.get("title", ""),
-            message=data.get("message", ""),
-            starts_at=data.get("starts_at"),
-            ends_at=data.get("ends_at"),
-            ignore_admin_site=data.get("ignore_admin_site", True),
-            ignore_staff=data.get("ignore_staff", False),
-            ignore_superuser=data.get("ignore_superuser", False),
-            ignore_authenticated_user=data.get("ignore_authenticated_user", False),
-            ignore_anonymous_user=data.get("ignore_anonymous_user", False),
-            group_ids=frozenset(data.get("group_ids", ())),
-            user_ids=frozenset(str(pk) for pk in data.get("user_ids", ())),
-            networks=conf.usable_networks(split_lines(data.get("ignore_ip_addresses", ""))),
-            url_patterns=conf.usable_patterns(split_lines(data.get("ignore_urls", ""))),
-            bypass_links=dict(data.get("bypass_links", {})),
-            changed_at=data.get("changed_at"),
-            changed_via=data.get("changed_via", ""),
-            is_fallback=bool(data.get("is_fallback")),
-            data=data,
-        )
-
-
 def load_data() -> dict[str, Any]:
     """Read the stored state from the database as plain data (three or four queries)."""
-    from maintenance_panel.models import BypassLink, MaintenanceConfig
-
     config = MaintenanceConfig.objects.filter(pk=MaintenanceConfig.singleton_instance_id).first()
     if config is None:
         config = MaintenanceConfig()
@@ -203,20 +108,22 @@ class _Holder:
         #: Writes seen (:func:`invalidate`) and the last one already published.
         self.writes = 0
         self.published = 0
-        self.degraded: set[str] = set()
         self.lock = threading.Lock()
 
 
 _holder = _Holder()
+
+#: Sent when this process drops its snapshot (a write, or a reset): whatever a higher
+#: layer derived from it (the rendered maintenance pages) is stale.
+snapshot_dropped = Signal()
 
 
 def reset() -> None:
     """Forget this process's snapshot (tests; the pytest plugin calls it around each)."""
     global _holder
     _holder = _Holder()
-    from maintenance_panel import responses
-
-    responses.clear_cache()
+    health.forget()
+    snapshot_dropped.send(sender=Snapshot)
 
 
 def forget_shared() -> None:
@@ -251,8 +158,6 @@ def cache_is_shared() -> bool:
 
 
 def _db_alias() -> str:
-    from maintenance_panel.models import MaintenanceConfig
-
     return router.db_for_read(MaintenanceConfig) or "default"
 
 
@@ -262,29 +167,6 @@ def _in_transaction() -> bool:
 
 def _savepoints() -> tuple[str | None, ...]:
     return tuple(connections[_db_alias()].savepoint_ids)
-
-
-_INSTEAD = {
-    "shared cache": "reading the database instead",
-    "database": "keeping the last known state",
-}
-
-
-def report_unavailable(kind: str, exc: BaseException) -> None:
-    """Log that ``kind`` (``"database"``, ``"shared cache"``) failed, once per episode:
-    again only after it has been seen working."""
-    degraded = _holder.degraded
-    if kind not in degraded:
-        degraded.add(kind)
-        logger.warning("maintenance_panel: %s unavailable, %s: %s", kind, _INSTEAD[kind], exc)
-
-
-def report_available(kind: str) -> None:
-    """Log that ``kind`` works again, once, after :func:`report_unavailable`."""
-    degraded = _holder.degraded
-    if kind in degraded:
-        degraded.discard(kind)
-        logger.info("maintenance_panel: %s available again", kind)
 
 
 def _local_stamp() -> str:
@@ -352,13 +234,13 @@ def refresh() -> Snapshot:
                     and snapshot.stamp == str(version)
                     and not holder.provisional
                 ):
-                    report_available("shared cache")
+                    health.report_available("shared cache")
                     return _install(snapshot)
                 entry = shared.get(DATA_KEY % version)
             except CACHE_ERRORS as exc:
-                report_unavailable("shared cache", exc)
+                health.report_unavailable("shared cache", exc)
                 return _load_from_database(snapshot, shared=None, version=None)
-            report_available("shared cache")
+            health.report_available("shared cache")
             if entry is not None:
                 return _install(Snapshot.from_data(entry, str(version)))
             return _load_from_database(snapshot, shared=shared, version=version)
@@ -398,11 +280,11 @@ def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int 
     try:
         data = _read_database()
     except DatabaseError as exc:
-        report_unavailable("database", exc)
+        health.report_unavailable("database", exc)
         if previous is not None and not previous.is_fallback:
             return _install(previous)
         return _install(Snapshot(enabled=conf.fallback_state(), stamp="fallback", is_fallback=True))
-    report_available("database")
+    health.report_available("database")
     # Data read inside a transaction may still be rolled back: use it here only, until
     # the transaction ends, and never share it.
     provisional = _in_transaction()
@@ -421,7 +303,7 @@ def _store_shared(shared: Any, version: int, data: dict[str, Any]) -> None:
         # was current, so either copy is right; keep the first.
         shared.add(DATA_KEY % version, data, timeout=DATA_TIMEOUT)
     except CACHE_ERRORS as exc:
-        report_unavailable("shared cache", exc)
+        health.report_unavailable("shared cache", exc)
 
 
 def publish() -> None:
@@ -439,7 +321,7 @@ def publish() -> None:
             except CACHE_ERRORS as exc:
                 # Other processes learn of the change only once the cache is back (or
                 # at once, if they read the database because the cache is down too).
-                report_unavailable("shared cache", exc)
+                health.report_unavailable("shared cache", exc)
                 shared = None
         _load_from_database(holder.snapshot, shared=shared, version=version)
 
@@ -451,9 +333,7 @@ def invalidate(using: str | None = None) -> None:
     holder.trusted_until = holder.off_until = 0.0
     holder.writes += 1
     write = holder.writes
-    from maintenance_panel import responses
-
-    responses.clear_cache()
+    snapshot_dropped.send(sender=Snapshot)
 
     def publish_once() -> None:
         # A save and its m2m changes commit together: the first callback reads all of

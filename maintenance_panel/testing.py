@@ -19,6 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.apps import apps
+
+from maintenance_panel.overrides import override_maintenance_mode
+
 try:
     import pytest
 except ImportError:  # unittest users need not install pytest
@@ -28,9 +32,9 @@ except ImportError:  # unittest users need not install pytest
 def reset_maintenance_state() -> None:
     """Forget the process snapshot, the rendered pages and the state kept in the shared
     cache (the test database is reset between tests; Redis, say, is not)."""
-    from django.apps import apps
-
     if apps.ready and apps.is_installed("maintenance_panel"):
+        # pytest loads this plugin before Django is set up, when the store (which
+        # imports models) cannot be imported yet.
         from maintenance_panel import state
 
         state.reset()
@@ -60,15 +64,11 @@ if pytest is not None:
     @pytest.fixture
     def maintenance_mode_on() -> Iterator[Any]:
         """Maintenance mode forced on for the test (as ``MAINTENANCE_MODE = True``)."""
-        from maintenance_panel.core import override_maintenance_mode
-
         with override_maintenance_mode(True) as value:
             yield value
 
     @pytest.fixture
     def maintenance_mode_off() -> Iterator[Any]:
         """Maintenance mode forced off for the test (as ``MAINTENANCE_MODE = False``)."""
-        from maintenance_panel.core import override_maintenance_mode
-
         with override_maintenance_mode(False) as value:
             yield value

@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
-from maintenance_panel import conf, decision, responses, state
+from maintenance_panel import conf, decision, health, responses, state
 from maintenance_panel.models import BypassLink, hash_token
 
 
@@ -25,7 +25,7 @@ def _find_link(token: str) -> BypassLink | None:
         links = list(BypassLink.objects.usable().only("pk", "token_hash", "expires_at"))
     except DatabaseError as exc:
         # The database is the thing under maintenance: answer as for a wrong token.
-        state.report_unavailable("database", exc)
+        health.report_unavailable("database", exc)
         return None
     for link in links:
         if hmac.compare_digest(link.token_hash, wanted):

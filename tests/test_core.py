@@ -245,14 +245,6 @@ def test_public_names():
     }
 
 
-@override_settings(USE_TZ=False)
-def test_moments_without_time_zone_support():
-    aware = timezone.now()
-    assert timezone.is_naive(core.to_moment(aware, name="start"))
-    naive = datetime(2099, 1, 1, 2, 0)
-    assert core.to_moment(naive, name="start") == naive
-
-
 def test_a_running_site_does_not_import_django_test():
     """The test helpers load django.test only when a test asks for them."""
     import subprocess

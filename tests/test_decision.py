@@ -8,7 +8,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import resolve
 
 from maintenance_panel import decision, state
-from maintenance_panel.state import Snapshot
+from maintenance_panel.snapshot import Snapshot
 from tests.factories import GroupFactory, StaffFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.urls("tests.urls")
@@ -95,6 +95,21 @@ def test_listed_users_and_groups():
     assert decision.member_group_ids(member, snapshot) == {testers.pk}
     assert decision.reason_for_user(member, snapshot, {testers.pk}) == "group"
     assert decision.member_group_ids(AnonymousUser(), snapshot) == set()
+
+
+@pytest.mark.django_db
+def test_group_lookup_does_not_grow_with_the_list(django_assert_num_queries):
+    testers = GroupFactory()
+    member, outsider = UserFactory(groups=[testers]), UserFactory(groups=[GroupFactory()])
+    listed = frozenset({testers.pk, *range(10**6, 10**6 + 1000)})
+    snapshot = Snapshot(enabled=True, group_ids=listed)
+    with django_assert_num_queries(2) as captured:
+        member_ids = decision.member_group_ids(member, snapshot)
+        outsider_ids = decision.member_group_ids(outsider, snapshot)
+    # The query names the user, never the listed groups.
+    assert all(len(query["sql"]) < 400 for query in captured.captured_queries)
+    assert decision.reason_for_user(member, snapshot, member_ids) == "group"
+    assert decision.reason_for_user(outsider, snapshot, outsider_ids) is None
 
 
 @pytest.mark.django_db

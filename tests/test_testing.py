@@ -13,6 +13,7 @@ from django.test import TestCase
 
 from maintenance_panel import state
 from maintenance_panel.core import get_maintenance_mode
+from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.testing import MaintenanceStateResetMixin, reset_maintenance_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,7 @@ def test_plugin_is_registered(pytestconfig):
 
 
 def test_leaves_a_snapshot_behind():
-    state._install(state.Snapshot(enabled=True, stamp="left-over"))
+    state._install(Snapshot(enabled=True, stamp="left-over"))
     assert state.is_active() is True
 
 
@@ -57,7 +58,7 @@ def test_fixture_state_does_not_leak(client):
 
 
 def test_reset_forgets_the_snapshot():
-    state._install(state.Snapshot(enabled=True, stamp="x"))
+    state._install(Snapshot(enabled=True, stamp="x"))
     reset_maintenance_state()
     assert state._holder.snapshot is None
 
@@ -68,12 +69,12 @@ class LeakyCase(MaintenanceStateResetMixin, TestCase):
     def test_a(self):
         assert state._holder.snapshot is None
         assert get_maintenance_mode() is False  # what the test sees: the other's state is gone
-        state._install(state.Snapshot(enabled=True, stamp="from-a"))
+        state._install(Snapshot(enabled=True, stamp="from-a"))
 
     def test_b(self):
         assert state._holder.snapshot is None
         assert get_maintenance_mode() is False  # what the test sees: the other's state is gone
-        state._install(state.Snapshot(enabled=True, stamp="from-b"))
+        state._install(Snapshot(enabled=True, stamp="from-b"))
 
 
 @pytest.mark.django_db

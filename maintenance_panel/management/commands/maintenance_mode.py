@@ -27,7 +27,10 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel.models import BypassLink
+from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.validators import split_lines
+from maintenance_panel.values import to_moment
 
 #: The words the command takes, the older library's included, and what they mean.
 WORDS: dict[str, str] = {
@@ -87,7 +90,7 @@ def moment(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a time; type {TIME_EXAMPLES}") from None
-    return core.to_moment(value, name="time")  # type: ignore[return-value]
+    return to_moment(value, name="time")  # type: ignore[return-value]
 
 
 def _show(value: datetime | None) -> str:
@@ -117,9 +120,7 @@ def _validation_text(error: ValidationError) -> str:
 
 def describe_state() -> dict[str, Any]:
     """The effective state, why, the window and the exemptions, read from the database."""
-    from maintenance_panel.models import BypassLink
-
-    snapshot = state.Snapshot.from_data(state.load_data(), stamp="command")
+    snapshot = Snapshot.from_data(state.load_data(), stamp="command")
     summary = responses.status_summary(snapshot)
     forced = conf.forced_state()
     phase = summary["window"]["phase"]
@@ -433,8 +434,6 @@ class Command(BaseCommand):
         )
 
     def _list_links(self, options: dict[str, Any]) -> None:
-        from maintenance_panel.models import BypassLink
-
         links: list[dict[str, Any]] = [
             {
                 "name": link.name,

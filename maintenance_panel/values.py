@@ -1,0 +1,36 @@
+"""Checks and conversions of the values the Python API and the test helpers take."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+#: A moment as the Python API takes it: a datetime, or a timedelta from now.
+Moment = datetime | timedelta
+
+
+def to_moment(value: Moment | None, *, name: str) -> datetime | None:
+    """An aware datetime from a datetime or a timedelta from now.
+
+    A naive datetime is read in the current time zone, as the admin form reads it.
+    """
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return timezone.now() + value
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime or a timedelta, not {type(value).__name__}.")
+    if settings.USE_TZ and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    if not settings.USE_TZ and timezone.is_aware(value):
+        return timezone.make_naive(value)
+    return value
+
+
+def check_bool(value: Any, name: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is a bool (a string like "off" is truthy)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}.")

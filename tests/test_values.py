@@ -1,0 +1,48 @@
+"""Values handed to the Python API: booleans and moments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from maintenance_panel.values import check_bool, to_moment
+
+
+@pytest.mark.parametrize("value", ["off", 0, 1, None, "False"])
+def test_only_real_booleans_pass(value):
+    with pytest.raises(TypeError, match="must be True or False"):
+        check_bool(value, "value")
+
+
+def test_booleans_pass():
+    check_bool(True, "value")
+    check_bool(False, "value")
+
+
+def test_a_timedelta_counts_from_now():
+    before = timezone.now()
+    moment = to_moment(timedelta(minutes=30), name="end")
+    assert before + timedelta(minutes=30) <= moment <= timezone.now() + timedelta(minutes=30)
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+def test_a_naive_datetime_is_read_in_the_current_time_zone():
+    moment = to_moment(datetime(2099, 7, 1, 2, 0), name="start")
+    assert moment == datetime(2099, 7, 1, 0, 0, tzinfo=UTC)
+
+
+def test_none_stays_none_and_other_types_are_refused():
+    assert to_moment(None, name="start") is None
+    with pytest.raises(TypeError, match="start must be a datetime or a timedelta, not str"):
+        to_moment("tomorrow", name="start")  # type: ignore[arg-type]
+
+
+@override_settings(USE_TZ=False)
+def test_moments_without_time_zone_support():
+    aware = timezone.now()
+    assert timezone.is_naive(to_moment(aware, name="start"))
+    naive = datetime(2099, 1, 1, 2, 0)
+    assert to_moment(naive, name="start") == naive
