@@ -30,13 +30,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
-from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel import changes, conf, core, moments, responses, state
 from maintenance_panel.decision import PANEL_URL_PREFIX
 from maintenance_panel.forms import (
     BypassLinkForm,
@@ -524,7 +523,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
     @staticmethod
     def _switched_on_message(start: datetime | None, end: datetime | None) -> str:
         def when(moment: datetime) -> str:
-            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            return moments.as_text(moment)
 
         if start is not None and start > timezone.now():
             if end is not None:

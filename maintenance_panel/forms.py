@@ -19,12 +19,11 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import changes, conf
+from maintenance_panel import changes, conf, moments
 from maintenance_panel.changes import jsonable
 from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
 
@@ -62,7 +61,7 @@ def display_value(name: str, value: Any) -> str:
     if name in {"starts_at", "ends_at"} and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:
-            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            return moments.as_text(moment)
     text = " ".join(str(value).split())
     return text if len(text) <= 80 else text[:79] + "…"
 

@@ -323,3 +323,10 @@ def test_lockout_users_field_works_without_the_autocomplete_view() -> None:
 
 def test_users_field_uses_autocomplete_normally() -> None:
     assert "admin-autocomplete" in html(logged_in(OperatorFactory()).get(PANEL))
+
+
+def test_panel_times_name_their_zone(set_config, operator):
+    set_config(enabled=True, ends_at=timezone.now() + timedelta(hours=2))
+    page = logged_in(operator).get(PANEL).content.decode()
+    assert "Ends by itself at <time datetime=" in page
+    assert " UTC</time> (in " in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import override_settings
@@ -101,6 +101,25 @@ def test_html_page(client, on):
     page = response.content.decode()
     assert "Upgrade" in page
     assert "Line one<br>Line &lt;two&gt;" in page
+
+
+@override_settings(
+    TEMPLATES=[
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "APP_DIRS": True,
+        }
+    ]
+)
+def test_shipped_page_names_the_end_with_its_zone(client, set_config):
+    end = datetime(2099, 12, 2, 18, 1, tzinfo=UTC)
+    set_config(enabled=True, ends_at=end)
+    page = client.get("/").content.decode()
+    assert (
+        'We expect to be back by <time datetime="2099-12-02T18:01:00+00:00">'
+        "Dec. 2, 2099, 6:01 p.m. UTC</time>." in page
+    )
+    assert ".." not in page
 
 
 @override_settings(MAINTENANCE_MODE_STATUS_CODE=500)

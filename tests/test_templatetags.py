@@ -137,3 +137,11 @@ def test_without_request_in_context(set_config):
     rendered = Template("{% load maintenance_panel %}{% maintenance_banner %}").render(Context({}))
     assert "Maintenance mode is on." in rendered
     assert "because" not in rendered
+
+
+def test_banner_names_the_zone_of_the_end(client, set_config):
+    end = timezone.now() + timedelta(hours=2)
+    set_config(enabled=True, ends_at=end, ignore_anonymous_user=True)
+    page = text(client.get("/"))
+    assert f'<time datetime="{end.replace(microsecond=0).isoformat()}">' in page
+    assert " UTC</time>." in page

@@ -1,15 +1,16 @@
-"""``{% load maintenance_panel %}``: the ``{% maintenance_banner %}`` tag."""
+"""``{% load maintenance_panel %}``: the ``{% maintenance_banner %}`` tag and the
+``with_zone`` filter."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import conf, decision, state
+from maintenance_panel import conf, decision, moments, state
 
 register = template.Library()
 
@@ -25,6 +26,17 @@ REASONS = {
     "group": _("your group is on the exemption list"),
     "view": _("this page stays available during maintenance"),
 }
+
+
+@register.filter
+def with_zone(value: object, format_name: str = "DATETIME_FORMAT") -> object:
+    """``{{ moment|with_zone }}``: a ``<time datetime>`` element whose text names the
+    zone ("Dec. 2, 2026, 6:01 p.m. UTC"). Takes a format name as argument
+    (``{{ moment|with_zone:"SHORT_DATETIME_FORMAT" }}``); anything but a datetime
+    (``None``, an empty string) is left as it is."""
+    if not isinstance(value, datetime):
+        return value
+    return moments.as_html(value, format_name)
 
 
 @register.inclusion_tag("maintenance_panel/banner.html", takes_context=True)
