@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -340,6 +341,11 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         request.current_app = self.admin_site.name
         form = context.get("form")
         media = self.media + form.media if form is not None else self.media
+        if form is not None:
+            # Rendered with the admin's own fieldset template, as on any change form.
+            context["adminform"] = helpers.AdminForm(
+                form, [(None, {"fields": list(form.fields)})], {}
+            )
         return TemplateResponse(
             request,
             template,

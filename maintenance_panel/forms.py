@@ -127,6 +127,7 @@ class MaintenanceConfigForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        name_split_inputs(self)
         self.conflict: list[ConflictLine] | None = None
         self.fixed = {
             name: reason for name, reason in fixed_fields().items() if name in self.fields
@@ -230,6 +231,20 @@ class MaintenanceConfigForm(forms.ModelForm):
         )
 
 
+def name_split_inputs(form: forms.BaseForm) -> None:
+    """Give the date and the time box of each split date-time field a name of its own
+    ("End: date", "End: time"): the field's label points at neither of them, so screen
+    readers would announce two unnamed text boxes."""
+    for field in form.fields.values():
+        widget = field.widget
+        if not isinstance(widget, forms.SplitDateTimeWidget):
+            continue
+        label = field.label or ""
+        date_input, time_input = widget.widgets
+        date_input.attrs["aria-label"] = gettext("%(field)s: date") % {"field": label}
+        time_input.attrs["aria-label"] = gettext("%(field)s: time") % {"field": label}
+
+
 def _datetime_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.SplitDateTimeField:
     return forms.SplitDateTimeField(
         label=label, required=False, widget=widgets.AdminSplitDateTime, help_text=help_text
@@ -241,6 +256,10 @@ class SwitchOnForm(forms.Form):
 
     starts_at = _datetime_field(_("Start"), _("Leave empty to start at once."))
     ends_at = _datetime_field(_("End"), _("Optional. The site comes back by itself at this time."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_split_inputs(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -282,6 +301,10 @@ class BypassLinkForm(forms.Form):
     expires_at = _datetime_field(
         _("Expires at"), _("Leave empty for a link that works until it is revoked.")
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_split_inputs(self)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]

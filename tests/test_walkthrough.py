@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import SuperuserFactory
@@ -54,12 +57,30 @@ def test_tick_switch_and_save_takes_site_down_for_visitors(operator_client, clie
     body = response.content.decode()
     assert response.status_code == 503
     assert [t.name for t in response.templates][:2] == ["503.html", "base.html"]
-    assert "Website Unavailable" in body
-    assert "Please try again later" in body
-    assert "Upgrading &lt;the&gt; database" in body
+    # What the operator wrote, and nothing fixed beside it.
+    assert "<h1>Upgrading &lt;the&gt; database</h1>" in body
+    assert "<title>Upgrading &lt;the&gt; database</title>" in body
+    assert "Website Unavailable" not in body
+    assert "Please try again later" not in body
+    assert "<main>" in body
     assert "We are moving house.<br>Back soon &amp; better." in body
     assert response["Retry-After"] == "3600"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_demo_page_with_the_defaults_says_it_once(operator_client, client):
+    save_panel(operator_client, enabled=True)
+    body = client.get("/").content.decode()
+    assert "<h1>Website unavailable</h1>" in body
+    assert body.count("Please try again later.") == 1
+    assert "We expect to be back" not in body
+
+
+def test_demo_page_names_the_end_with_its_zone(operator_client, client, set_config):
+    set_config(enabled=True, ends_at=timezone.now() + timedelta(hours=2))
+    body = client.get("/").content.decode()
+    assert "We expect to be back by <time datetime=" in body
+    assert " UTC</time>.</p>" in body
 
 
 def test_admin_stays_usable_and_about_page_reachable(operator_client, client):

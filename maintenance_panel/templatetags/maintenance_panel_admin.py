@@ -1,11 +1,15 @@
-"""``{% load maintenance_panel_admin %}``: the admin's maintenance banner."""
+"""``{% load maintenance_panel_admin %}``: the admin's maintenance banner and the
+breadcrumbs of the panel's pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from maintenance_panel import changes, conf, decision, state
 
@@ -65,3 +69,36 @@ def maintenance_login_next(context: template.Context) -> str:
         return reverse(f"admin:{PANEL_URL_NAME}", current_app=current_app)
     except NoReverseMatch:
         return next_url
+
+
+#: Django 6.1 marks breadcrumbs up as ``<ol class="breadcrumbs">``; the admin CSS of
+#: earlier versions styles only ``<div class="breadcrumbs">`` with ``&rsaquo;`` between.
+BREADCRUMBS_AS_LIST = django.VERSION >= (6, 1)
+
+
+@register.inclusion_tag("maintenance_panel/admin/breadcrumbs.html", takes_context=True)
+def maintenance_breadcrumbs(context: template.Context, page: str = "") -> dict[str, Any]:
+    """Home, the app, Maintenance mode (and ``page``), in the markup of the admin the
+    project runs on, so the bar looks like every other admin page's.
+
+    Without ``page`` the panel itself is the current page; with it, the panel is a link
+    and ``page`` (e.g. the confirmation page's title) is the current one.
+    """
+    opts = context["opts"]
+    request = context.get("request")
+    current_app = getattr(request, "current_app", None)
+    crumbs: list[tuple[str, str | None]] = [
+        (_("Home"), reverse("admin:index", current_app=current_app)),
+        (
+            str(opts.app_config.verbose_name),
+            reverse(
+                "admin:app_list", kwargs={"app_label": opts.app_label}, current_app=current_app
+            ),
+        ),
+    ]
+    panel = capfirst(opts.verbose_name)
+    if page:
+        crumbs += [(panel, context.get("panel_url")), (page, None)]
+    else:
+        crumbs.append((panel, None))
+    return {"crumbs": crumbs, "as_list": BREADCRUMBS_AS_LIST}

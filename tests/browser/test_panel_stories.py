@@ -32,7 +32,7 @@ def test_operator_turns_maintenance_on_and_off(new_page: Any, log_in: Any, opera
     expect(admin.locator(".mp-admin-banner")).to_contain_text("Maintenance mode is ON")
     response = wait_for_status(visitor, "/", 503)
     assert response.headers["retry-after"]
-    expect(visitor.locator("body")).to_contain_text("Website Unavailable")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Website unavailable")
 
     admin.get_by_role("button", name="Turn maintenance off").click()
     expect(admin.locator(".mp-badge")).to_have_text("OFF")
@@ -102,7 +102,7 @@ def test_operator_lets_a_group_use_the_site(
     other = new_page()
     sign_in(other, outsider)
     wait_for_status(other, "/", 503)
-    expect(other.locator("body")).to_contain_text("Website Unavailable")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Website unavailable")
 
 
 def test_enter_in_the_title_saves(new_page: Any, log_in: Any, operator: Any) -> None:
