@@ -27,8 +27,13 @@ PAGE = """<!doctype html>
 </body></html>
 """
 PANEL_MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
-#: The demo site's stack without this app's middleware.
-BASE_MIDDLEWARE = [name for name in demo.MIDDLEWARE if name != PANEL_MIDDLEWARE]
+#: The demo site's stack without this app's middleware, and without WhiteNoise: the
+#: benchmarks compare with a bare Django, and their page is no static file anyway.
+BASE_MIDDLEWARE = [
+    name
+    for name in demo.MIDDLEWARE
+    if name not in {PANEL_MIDDLEWARE, "whitenoise.middleware.WhiteNoiseMiddleware"}
+]
 
 
 class EmptyMiddleware:
