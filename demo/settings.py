@@ -109,10 +109,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 # WhiteNoise serves the apps' static files straight from where the finders find them, so
-# the README's demo command works without collectstatic. A production site would run
-# collectstatic into STATIC_ROOT instead and leave this off.
+# the README's demo command works without collectstatic (and the demo sets no
+# STATIC_ROOT). A production site sets STATIC_ROOT, runs collectstatic and leaves this off.
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
