@@ -1,0 +1,102 @@
+"""The app's pages as an operator and a visitor reach them, for the look, accessibility
+and screenshot tests: one place that knows how to get to each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from tests.browser.conftest import PASSWORD, wait_for_status
+
+PANEL = "/admin/maintenance_panel/maintenanceconfig/"
+ADMIN_LOG = f"{PANEL}history/"
+BYPASS_ADD = f"{PANEL}bypass-links/add/"
+ALL_CHANGES = "/admin/maintenance_panel/maintenancechange/"
+#: Stock admin pages of the same Django, to compare with.
+USER_LIST = "/admin/auth/user/"
+GROUP_FORM = "/admin/auth/group/add/"
+PASSWORD_CHANGE = "/admin/password_change/"
+
+
+def furnish() -> Any:
+    """A site with something on every page: a message, an exempt group, a bypass link
+    and a few history entries. Returns the superuser who operates it."""
+    from maintenance_panel import changes, core
+    from maintenance_panel.models import MaintenanceConfig
+    from tests.factories import GroupFactory, SuperuserFactory, UserFactory
+
+    operator = SuperuserFactory(username="alice", first_name="Alice", password=PASSWORD)
+    UserFactory(username="bob")
+    with changes.recording(source="admin", user=operator):
+        config = MaintenanceConfig.get_solo()
+        config.title = "We are upgrading the database"
+        config.message = (
+            "The shop is back in about an hour; your basket is kept.\n"
+            "Questions? Write to help@example.com."
+        )
+        config.save()
+        config.ignore_groups.set([GroupFactory(name="Beta testers")])
+    core.create_bypass_link("QA team", expires_at=timezone.now() + timedelta(days=2), user=operator)
+    core.set_maintenance_mode(True, label="command line (deploy)", source="command")
+    core.set_maintenance_mode(False, label="command line (deploy)", source="command")
+    return operator
+
+
+def open_confirm(page: Any) -> Any:
+    """The confirmation page, reached from the panel's switch."""
+    page.goto(PANEL)
+    page.get_by_role("button", name="Turn maintenance on").click()
+    page.get_by_role("heading", name="Turn maintenance mode on?").wait_for()
+    return page
+
+
+def open_preview(page: Any) -> Any:
+    """The preview of the maintenance page, in the tab the panel opens."""
+    page.goto(PANEL)
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview the maintenance page").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    return preview
+
+
+def open_bypass_created(page: Any) -> Any:
+    """The page that shows a new bypass link once."""
+    page.goto(BYPASS_ADD)
+    page.get_by_role("textbox", name="Name").fill("Support desk")
+    page.get_by_role("button", name="Create link").click()
+    page.get_by_role("heading", name="Bypass link created").wait_for()
+    return page
+
+
+def open_path(path: str) -> Callable[[Any], Any]:
+    def opener(page: Any) -> Any:
+        page.goto(path)
+        page.wait_for_load_state()
+        return page
+
+    return opener
+
+
+#: The app's admin pages, by name: how to open each in a logged-in page.
+ADMIN_PAGES: dict[str, Callable[[Any], Any]] = {
+    "panel": open_path(PANEL),
+    "confirm": open_confirm,
+    "admin-log": open_path(ADMIN_LOG),
+    "all-changes": open_path(ALL_CHANGES),
+    "bypass-add": open_path(BYPASS_ADD),
+    "bypass-created": open_bypass_created,
+    "preview": open_preview,
+}
+
+
+def open_demo_503(page: Any) -> Any:
+    """The demo's maintenance page, as a visitor gets it while maintenance is on."""
+    from maintenance_panel import core
+
+    core.set_maintenance_mode(True)
+    wait_for_status(page, "/", 503)
+    return page
