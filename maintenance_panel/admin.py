@@ -267,6 +267,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
 
     form = MaintenanceConfigForm
     change_form_template = "maintenance_panel/admin/panel.html"
+    object_history_template = "maintenance_panel/admin/object_history.html"
     filter_horizontal = ("ignore_groups",)
     autocomplete_fields = ("ignore_users",)
     fieldsets = (

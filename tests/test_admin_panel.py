@@ -330,3 +330,28 @@ def test_panel_times_name_their_zone(set_config, operator):
     page = logged_in(operator).get(PANEL).content.decode()
     assert "Ends by itself at <time datetime=" in page
     assert " UTC</time> (in " in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        PANEL,
+        f"{PANEL}history/",
+        f"{PANEL}bypass-links/add/",
+    ],
+)
+def test_breadcrumbs_use_the_markup_of_the_admin_they_run_in(config, path):
+    client = logged_in(SuperuserFactory())
+    stock = client.get("/admin/auth/user/").content.decode()
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for markup in ('<ol class="breadcrumbs">', '<div class="breadcrumbs">'):
+        assert (markup in page) == (markup in stock), markup
+
+
+def test_confirm_page_breadcrumbs_lead_back_to_the_panel(operator):
+    page = logged_in(operator).post(panel_url("toggle"), {"enabled": "1"}).content.decode()
+    crumbs = page[page.index('class="breadcrumbs"') :].split("</nav>")[0]
+    assert f'<a href="{PANEL}">Maintenance mode</a>' in crumbs
+    assert "Turn maintenance mode on?" in crumbs

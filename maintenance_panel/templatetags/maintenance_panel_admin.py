@@ -98,7 +98,10 @@ def maintenance_breadcrumbs(context: template.Context, page: str = "") -> dict[s
     ]
     panel = capfirst(opts.verbose_name)
     if page:
-        crumbs += [(panel, context.get("panel_url")), (page, None)]
+        panel_url = context.get("panel_url") or reverse(
+            f"admin:{PANEL_URL_NAME}", current_app=current_app
+        )
+        crumbs += [(panel, panel_url), (page, None)]
     else:
         crumbs.append((panel, None))
     return {"crumbs": crumbs, "as_list": BREADCRUMBS_AS_LIST}

@@ -1,0 +1,96 @@
+"""The app's admin pages look like the admin they run in: the header, the breadcrumbs
+and the content area have the computed style of the stock user list's, on every
+supported Django (the markup differs between versions; what a person sees must not)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import require_playwright
+from tests.browser.pages import ADMIN_PAGES, USER_LIST, furnish
+
+require_playwright()
+
+#: What is compared, per part of the page: the element, the computed properties, and
+#: whether its height must match too (within HEIGHT_SLACK px).
+PARTS = {
+    "header": ("#header", True),
+    "breadcrumbs": (".breadcrumbs", True),
+    "breadcrumb link": (".breadcrumbs a", False),
+    "content area": ("#content-start", False),
+    "title": ("#content h1", False),
+}
+PROPERTIES = (
+    "display",
+    "background-color",
+    "color",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "padding-left",
+    "padding-top",
+    "margin-top",
+    "list-style-type",
+)
+HEIGHT_SLACK = 3
+
+STYLE = """([selector, properties]) => {
+    const element = document.querySelector(selector);
+    if (!element) {
+        return null;
+    }
+    const style = getComputedStyle(element);
+    const found = {height: element.getBoundingClientRect().height};
+    for (const name of properties) {
+        found[name] = style.getPropertyValue(name);
+    }
+    return found;
+}"""
+
+
+def looks(page: Any) -> dict[str, dict[str, Any] | None]:
+    return {
+        part: page.evaluate(STYLE, [selector, list(PROPERTIES)])
+        for part, (selector, _) in PARTS.items()
+    }
+
+
+@pytest.fixture
+def admin_page(new_page: Any, log_in: Any, transactional_db: Any) -> Any:
+    operator = furnish()
+    page = new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, operator, USER_LIST)
+    return page
+
+
+@pytest.fixture
+def stock(admin_page: Any) -> dict[str, dict[str, Any] | None]:
+    admin_page.goto(USER_LIST)
+    found = looks(admin_page)
+    assert all(found.values()), found
+    return found
+
+
+@pytest.mark.parametrize("name", ["panel", "confirm", "admin-log", "bypass-add", "bypass-created"])
+def test_page_looks_like_the_stock_admin(admin_page: Any, stock: dict[str, Any], name: str) -> None:
+    page = ADMIN_PAGES[name](admin_page)
+    found = looks(page)
+    differences = []
+    for part, (_, compare_height) in PARTS.items():
+        mine, theirs = found[part], stock[part]
+        if mine is None:
+            differences.append(f"{part}: missing")
+            continue
+        assert theirs is not None
+        differences += [
+            f"{part} {prop}: {mine[prop]!r}, the admin's {theirs[prop]!r}"
+            for prop in PROPERTIES
+            if mine[prop] != theirs[prop]
+        ]
+        if compare_height and abs(mine["height"] - theirs["height"]) > HEIGHT_SLACK:
+            differences.append(
+                f"{part} height: {mine['height']:.0f}px, the admin's {theirs['height']:.0f}px"
+            )
+    assert not differences, "\n".join(differences)
