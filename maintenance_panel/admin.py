@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import django
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.models import AnonymousUser
@@ -411,6 +412,9 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         obj: Any = None,
     ) -> HttpResponse:
         context["panel"] = self._panel_context(request)
+        # Before 6.1 the admin puts the object tools (History) at the top of the content
+        # block, beside the title; the status box goes below them, as on a stock page.
+        context["object_tools_in_content"] = django.VERSION < (6, 1)
         # One page, one heading: "Maintenance mode" rather than "Change maintenance mode".
         context["title"] = capfirst(self.opts.verbose_name)
         context["subtitle"] = None

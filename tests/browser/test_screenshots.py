@@ -1,11 +1,11 @@
-"""Screenshots of the panel, as in the docs.
+"""Screenshots of the panel and the demo, as in the docs, for the Django that runs them.
 
 Every run takes them (into a temporary folder) and checks they were made;
 
     MAINTENANCE_PANEL_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py
 
-writes them into docs/ instead: panel-off.png, panel-on.png, panel-confirm.png and
-preview.png.
+writes them into docs/screenshots/django-<major>.<minor>/ instead. Run it with the
+oldest and the newest supported Django (.venv-oldest and .venv) to refresh both sets.
 """
 
 from __future__ import annotations
@@ -15,43 +15,46 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import django
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import PASSWORD
-from tests.factories import GroupFactory, SuperuserFactory
+from tests.browser.conftest import wait_for_status
+from tests.browser.pages import (
+    ALL_CHANGES,
+    PANEL,
+    furnish,
+    open_bypass_created,
+)
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-SHOTS = ("panel-off.png", "panel-confirm.png", "panel-on.png", "preview.png")
-PANEL = "/admin/maintenance_panel/maintenanceconfig/"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = (
+    "panel-off.png",
+    "panel-confirm.png",
+    "panel-on.png",
+    "preview.png",
+    "history.png",
+    "bypass-link.png",
+    "demo-503.png",
+)
 VIEWPORT = {"width": 1280, "height": 900}
+
+
+def version_folder() -> str:
+    """The screenshots' folder for the running Django, e.g. ``django-5.2``."""
+    return f"django-{django.VERSION[0]}.{django.VERSION[1]}"
 
 
 @pytest.fixture
 def shots_dir(tmp_path: Path) -> Path:
     if os.environ.get("MAINTENANCE_PANEL_SCREENSHOTS") == "1":
-        return DOCS
+        return SCREENSHOTS / version_folder()
     return tmp_path
 
 
 def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any, shots_dir: Path) -> None:
-    from maintenance_panel import changes, core
-    from maintenance_panel.models import MaintenanceConfig
-
-    operator = SuperuserFactory(username="alice", first_name="Alice", password=PASSWORD)
-    with changes.recording(source="admin", user=operator):
-        config = MaintenanceConfig.get_solo()
-        config.title = "We are upgrading the database"
-        config.message = (
-            "The shop is back in about an hour; your basket is kept.\n"
-            "Questions? Write to help@example.com."
-        )
-        config.save()
-        config.ignore_groups.set([GroupFactory(name="Beta testers")])
-    core.create_bypass_link("QA team", expires_at=timezone.now() + timedelta(days=2), user=operator)
-    core.set_maintenance_mode(True, label="command line (deploy)", source="command")
-    core.set_maintenance_mode(False, label="command line (deploy)", source="command")
-    shots_dir.mkdir(exist_ok=True)
+    operator = furnish()
+    shots_dir.mkdir(parents=True, exist_ok=True)
 
     page = new_page(viewport=VIEWPORT)
     log_in(page, operator, PANEL)
@@ -59,6 +62,10 @@ def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any, shots_di
 
     page.get_by_role("button", name="Turn maintenance on").click()
     page.get_by_role("heading", name="Turn maintenance mode on?").wait_for()
+    page.get_by_text("Start later, or end by itself (optional)").click()
+    end = timezone.localtime() + timedelta(hours=2)
+    page.get_by_role("textbox", name="End: date").fill(end.strftime("%Y-%m-%d"))
+    page.get_by_role("textbox", name="End: time").fill(end.strftime("%H:%M:%S"))
     page.screenshot(path=shots_dir / "panel-confirm.png")
     page.get_by_role("button", name="Yes, turn maintenance on").click()
     page.locator(".mp-badge--on").wait_for()
@@ -70,6 +77,17 @@ def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any, shots_di
     preview.set_viewport_size(VIEWPORT)
     preview.wait_for_load_state()
     preview.screenshot(path=shots_dir / "preview.png")
+    preview.close()
+
+    page.goto(ALL_CHANGES)
+    page.screenshot(path=shots_dir / "history.png")
+
+    open_bypass_created(page)
+    page.screenshot(path=shots_dir / "bypass-link.png")
+
+    visitor = new_page(viewport=VIEWPORT)
+    wait_for_status(visitor, "/", 503)
+    visitor.screenshot(path=shots_dir / "demo-503.png")
 
     for name in SHOTS:
         assert (shots_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
