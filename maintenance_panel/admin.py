@@ -665,12 +665,20 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
 class MaintenanceChangeAdmin(admin.ModelAdmin):
     """Every change to maintenance mode, from any source; read-only."""
 
-    list_display = ("changed_at", "actor", "source", "summary")
+    list_display = ("when", "actor", "source", "summary")
     list_filter = ("source", "changed_at")
     search_fields = ("actor",)
     date_hierarchy = "changed_at"
-    fields = ("changed_at", "actor", "user", "source", "summary")
+    fields = ("when", "actor", "user", "source", "summary")
     readonly_fields = fields
+
+    @admin.display(
+        description=MaintenanceChange._meta.get_field("changed_at").verbose_name,
+        ordering="changed_at",
+    )
+    def when(self, change: MaintenanceChange) -> str:
+        # With the zone, as everywhere else the app shows a time.
+        return moments.as_html(change.changed_at)
 
     @admin.display(description=_("what changed"))
     def summary(self, change: MaintenanceChange) -> str:

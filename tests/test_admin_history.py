@@ -82,6 +82,7 @@ def test_all_changes_page_is_read_only(client: Client) -> None:
 
     assert response.status_code == 200
     assert "Maintenance mode on: off → on" in text(response)
+    assert " UTC</time>" in response.content.decode()
     change = MaintenanceChange.objects.get()
     detail = client.get(
         reverse("admin:maintenance_panel_maintenancechange_change", args=[change.pk])
