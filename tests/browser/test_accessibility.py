@@ -109,6 +109,21 @@ def test_panel_during_maintenance_has_no_violations_of_its_own(
     assert own(violations(admin_page), stock) == []
 
 
+def test_panel_during_a_lock_out_has_no_violations_of_its_own(
+    admin_page: Any, stock: set[Signature]
+) -> None:
+    from maintenance_panel import core
+    from maintenance_panel.models import MaintenanceConfig
+
+    config = MaintenanceConfig.get_solo()
+    config.ignore_admin_site = False
+    config.save()
+    core.set_maintenance_mode(True)
+    admin_page.goto(PANEL)
+    admin_page.locator(".mp-badge--on").wait_for()
+    assert own(violations(admin_page), stock) == []
+
+
 def test_split_inputs_and_the_user_search_have_names(admin_page: Any) -> None:
     from playwright.sync_api import expect
 
@@ -123,6 +138,17 @@ def test_split_inputs_and_the_user_search_have_names(admin_page: Any) -> None:
 def test_demo_pages_have_no_violations(new_page: Any, transactional_db: Any, path: str) -> None:
     page = new_page()
     page.goto(path)
+    assert own(violations(page), set()) == []
+
+
+def test_demo_page_with_the_banner_has_no_violations(new_page: Any, transactional_db: Any) -> None:
+    from maintenance_panel import core
+
+    furnish()
+    core.set_maintenance_mode(True)
+    page = new_page()
+    page.goto("/about/")
+    page.locator(".maintenance-banner").wait_for()
     assert own(violations(page), set()) == []
 
 
