@@ -16,9 +16,10 @@ from django.utils.safestring import SafeString
 
 
 def local(moment: datetime) -> datetime:
-    """``moment`` in the current time zone (naive moments are taken as already local)."""
+    """``moment`` in the current time zone, aware. A naive moment (``USE_TZ = False``)
+    is a wall-clock time of the current zone: it gets that zone, so it can be named."""
     if timezone.is_naive(moment):
-        return moment
+        return timezone.make_aware(moment)
     return timezone.localtime(moment)
 
 

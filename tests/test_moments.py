@@ -40,8 +40,12 @@ def test_text_follows_the_language():
         assert moments.as_text(END) == "2. Dezember 2026 18:01 UTC"
 
 
-def test_naive_moment_is_taken_as_local():
-    assert moments.local(datetime(2026, 12, 2, 18, 1)) == datetime(2026, 12, 2, 18, 1)
+def test_naive_moment_is_a_time_of_the_current_zone():
+    with timezone.override("Europe/Berlin"):
+        assert moments.as_text(datetime(2026, 12, 2, 18, 1)) == "Dec. 2, 2026, 6:01 p.m. CET"
+        assert moments.as_html(datetime(2026, 12, 2, 18, 1)).startswith(
+            '<time datetime="2026-12-02T18:01:00+01:00">'
+        )
 
 
 def test_html_is_a_time_element_with_the_exact_moment():
