@@ -80,14 +80,18 @@ def admin_page(new_page: Any, log_in: Any, transactional_db: Any) -> Any:
     return page
 
 
-@pytest.fixture
-def stock(admin_page: Any) -> set[Signature]:
-    """What the stock admin pages of this Django violate."""
+def stock_violations(page: Any) -> set[Signature]:
+    """What the stock admin pages of this Django violate (``page`` is logged in)."""
     allowed: set[Signature] = set()
     for path in (USER_LIST, GROUP_FORM, PASSWORD_CHANGE):
-        admin_page.goto(path)
-        allowed |= set(violations(admin_page))
+        page.goto(path)
+        allowed |= set(violations(page))
     return allowed
+
+
+@pytest.fixture
+def stock(admin_page: Any) -> set[Signature]:
+    return stock_violations(admin_page)
 
 
 @pytest.mark.parametrize("name", list(ADMIN_PAGES))
@@ -96,6 +100,18 @@ def test_admin_page_has_no_violations_of_its_own(
 ) -> None:
     page = ADMIN_PAGES[name](admin_page)
     assert own(violations(page), stock) == []
+
+
+@pytest.mark.parametrize("name", ["panel", "confirm", "bypass-created"])
+def test_dark_mode_has_no_violations_of_its_own(
+    new_page: Any, log_in: Any, transactional_db: Any, name: str
+) -> None:
+    operator = furnish()
+    page = new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    log_in(page, operator, USER_LIST)
+    allowed = stock_violations(page)
+    page = ADMIN_PAGES[name](page)
+    assert own(violations(page), allowed) == []
 
 
 def test_panel_during_maintenance_has_no_violations_of_its_own(
