@@ -18,7 +18,7 @@ import django
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import (
@@ -444,11 +444,14 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             ],
             "changes_url": changes_url,
             "bypass_links": BypassLink.objects.select_related("created_by")[:50],
+            # Without the app's URLs a new link would lead nowhere: say what to add
+            # instead of offering the form.
+            "urls_missing": None if core.urls_included() else core.urls_missing_message(),
             "bypass_form": BypassLinkForm(
                 prefix=BYPASS_PREFIX,
                 initial={"expires_at": timezone.now() + timedelta(days=1)},
             )
-            if can_change
+            if can_change and core.urls_included()
             else None,
         }
 
@@ -605,6 +608,8 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                 )
             except ValidationError as error:
                 _add_errors(form, error)
+            except ImproperlyConfigured as error:
+                form.add_error(None, str(error))
             else:
                 self._log(
                     request,

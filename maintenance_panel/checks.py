@@ -14,8 +14,8 @@ from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
 from django.urls import NoReverseMatch, reverse
 
-from maintenance_panel import conf, state
-from maintenance_panel.models import MaintenanceConfig
+from maintenance_panel import conf, core, state
+from maintenance_panel.models import BypassLink, MaintenanceConfig
 
 MIDDLEWARE_PATH = "maintenance_panel.middleware.MaintenanceModeMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -369,23 +369,38 @@ def check_redirect_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     return []
 
 
-@register(Tags.urls)
-def check_urls_included(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """W004: maintenance_panel.urls is not in the URLconf, so bypass links and the
-    status endpoint cannot work."""
-    try:
-        reverse("maintenance_panel:status")
-    except NoReverseMatch:
-        return [
-            Warning(
-                "maintenance_panel.urls is not included in the URLconf: bypass links and "
-                "the JSON status endpoint are unavailable.",
-                hint="Add path('maintenance/', include('maintenance_panel.urls')) to "
-                "ROOT_URLCONF's urlpatterns.",
-                id="maintenance_panel.W004",
+@register(Tags.urls, Tags.database)
+def check_urls_included(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W004 (``check --database``): usable bypass links exist, but maintenance_panel.urls
+    is not in the URLconf, so they lead nowhere.
+
+    The include is optional: without bypass links nothing is broken, and a plain
+    ``check`` (no database) stays quiet.
+    """
+    if core.urls_included():
+        return []
+    messages: list[CheckMessage] = []
+    for alias in databases or ():
+        if not router.allow_migrate_model(alias, BypassLink):
+            continue
+        try:
+            count = BypassLink.objects.using(alias).usable().count()
+        except DatabaseError:
+            continue  # not migrated: W003 says it
+        if count:
+            messages.append(
+                Warning(
+                    f"{count} usable bypass link(s) in database {alias!r}, but "
+                    "maintenance_panel.urls is not included in the URLconf: the links "
+                    "lead nowhere.",
+                    hint=f"Add {core.URLS_INCLUDE} to ROOT_URLCONF's urlpatterns, or "
+                    "revoke the links (manage.py maintenance_mode bypass revoke NAME).",
+                    id="maintenance_panel.W004",
+                )
             )
-        ]
-    return []
+    return messages
 
 
 @register(Tags.database)

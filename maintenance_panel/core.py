@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,27 @@ __all__ = [
     "revoke_bypass_link",
     "set_maintenance_mode",
 ]
+
+
+#: The URLconf line that bypass links and the status endpoint need.
+URLS_INCLUDE = 'path("maintenance/", include("maintenance_panel.urls"))'
+
+
+def urls_included() -> bool:
+    """Whether the project's URLconf includes ``maintenance_panel.urls``."""
+    try:
+        reverse("maintenance_panel:status")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def urls_missing_message() -> str:
+    """What to add to the URLconf so that bypass links lead somewhere."""
+    return _(
+        "Bypass links need the app's URLs, which the URLconf does not include: add "
+        "%(line)s to your project's urlpatterns."
+    ) % {"line": URLS_INCLUDE}
 
 
 def get_maintenance_mode() -> bool:
@@ -137,7 +158,8 @@ def create_bypass_link(
     ``expires_at`` is a datetime or a timedelta from now (None: until revoked).
     Whoever opens the path uses the site during maintenance until the link expires
     or is revoked. Raises ``ValidationError`` for a name in use or a past expiry, and
-    ``NoReverseMatch`` when the URLconf does not include ``maintenance_panel.urls``.
+    ``ImproperlyConfigured`` when the URLconf does not include ``maintenance_panel.urls``
+    (the link would lead nowhere).
     """
     expires = to_moment(expires_at, name="expires_at")
     if expires is not None and expires <= timezone.now():
@@ -146,7 +168,10 @@ def create_bypass_link(
         )
     token = secrets.token_urlsafe(32)
     # Before writing: without the app's URLs there is no link to hand out.
-    path = reverse("maintenance_panel:bypass", kwargs={"token": token})
+    try:
+        path = reverse("maintenance_panel:bypass", kwargs={"token": token})
+    except NoReverseMatch as exc:
+        raise ImproperlyConfigured(urls_missing_message()) from exc
     with transaction.atomic(), changes.recording(source=source, user=user, label=label):
         link = BypassLink(name=name, expires_at=expires, created_by=changes.stored_user(user))
         link.token_hash = hash_token(token)

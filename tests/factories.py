@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -67,3 +68,17 @@ class ViewerFactory(StaffFactory):
     def maintenance_permissions(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             grant(self, "view_maintenanceconfig")
+
+
+class BypassLinkFactory(factory.django.DjangoModelFactory):
+    """A stored bypass link (its secret is not kept: use core.create_bypass_link for one
+    that a browser can open). ``revoked=True`` makes an ended one."""
+
+    class Meta:
+        model = "maintenance_panel.BypassLink"
+
+    class Params:
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+
+    name = factory.Sequence(lambda n: f"link {n}")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")

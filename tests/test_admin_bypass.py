@@ -8,9 +8,10 @@ from html import unescape
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, override_settings
+from django.urls import path, reverse
 from django.utils import timezone
 
 from maintenance_panel.core import create_bypass_link, set_maintenance_mode
@@ -214,3 +215,33 @@ def test_unknown_link_is_404(client: Client) -> None:
     )
 
     assert response.status_code == 404
+
+
+# -- without the app's URLs ----------------------------------------------------------------
+
+#: A project that includes the admin but not maintenance_panel.urls.
+urlpatterns = [path("admin/", admin.site.urls)]
+WITHOUT_APP_URLS = override_settings(ROOT_URLCONF="tests.test_admin_bypass")
+MISSING_LINE = 'path("maintenance/", include("maintenance_panel.urls"))'
+
+
+@WITHOUT_APP_URLS
+def test_panel_names_the_missing_include_instead_of_offering_the_form(client: Client) -> None:
+    body = text(client.get(PANEL))
+
+    assert "Bypass links need the app's URLs" in body
+    assert MISSING_LINE in body
+    assert "Create link" not in body
+
+
+@WITHOUT_APP_URLS
+def test_making_a_link_without_the_app_urls_is_a_form_error(client: Client) -> None:
+    response = client.post(ADD, new_link())
+
+    assert response.status_code == 200
+    assert MISSING_LINE in text(response)
+    assert not BypassLink.objects.exists()
+
+
+def test_panel_with_the_app_urls_says_nothing_is_missing(client: Client) -> None:
+    assert "Bypass links need the app's URLs" not in text(client.get(PANEL))

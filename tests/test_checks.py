@@ -14,6 +14,8 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import override_settings
 
+from tests.factories import BypassLinkFactory
+
 pytestmark = pytest.mark.django_db  # Django's model checks ask SQLite about JSON support
 
 MIDDLEWARE = "maintenance_panel.middleware.MaintenanceModeMiddleware"
@@ -255,10 +257,42 @@ def test_redirect_urls_that_resolve(value):
 urlpatterns: list[object] = []  # a URLconf without maintenance_panel.urls
 
 
+WITH_DATABASE = {"tags": [Tags.database], "databases": ["default"]}
+
+
 @override_settings(ROOT_URLCONF="tests.test_checks")
-def test_urls_not_included():
-    message = found()["maintenance_panel.W004"]
-    assert "include('maintenance_panel.urls')" in message.hint
+def test_urls_not_included_is_fine_without_bypass_links():
+    """The include is optional: a project without it and without links is not broken."""
+    assert found() == {}
+    assert found(**WITH_DATABASE) == {}
+    assert found(databases=["default"]) == {}
+
+
+@override_settings(ROOT_URLCONF="tests.test_checks")
+def test_urls_not_included_with_usable_bypass_links():
+    BypassLinkFactory(name="QA")
+    BypassLinkFactory(name="old", revoked=True)
+
+    assert "maintenance_panel.W004" not in found()  # only with the database tag
+    message = found(**WITH_DATABASE)["maintenance_panel.W004"]
+    assert "1 usable bypass link(s)" in message.msg
+    assert 'include("maintenance_panel.urls")' in message.hint
+    err = StringIO()
+    call_command("check", databases=["default"], stderr=err)
+    assert "maintenance_panel.W004" in err.getvalue()
+
+
+@override_settings(ROOT_URLCONF="tests.test_checks")
+def test_urls_not_included_with_only_ended_bypass_links():
+    BypassLinkFactory(name="old", revoked=True)
+
+    assert found(**WITH_DATABASE) == {}
+
+
+def test_urls_included_with_bypass_links():
+    BypassLinkFactory(name="QA")
+
+    assert found(**WITH_DATABASE) == {}
 
 
 # -- the database check ------------------------------------------------------------------

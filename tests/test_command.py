@@ -392,6 +392,6 @@ def test_bypass_list_expired_and_open_ended(monkeypatch):
 
 @override_settings(ROOT_URLCONF="tests.test_checks")
 def test_bypass_create_without_the_app_urls():
-    with pytest.raises(CommandError, match=r"include\('maintenance_panel\.urls'\)"):
+    with pytest.raises(CommandError, match=r'include\("maintenance_panel\.urls"\)'):
         run("bypass", "create", "QA")
     assert not BypassLink.objects.exists()

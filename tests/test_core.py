@@ -220,6 +220,14 @@ def test_create_bypass_link_validation():
         create_bypass_link("")
 
 
+@override_settings(ROOT_URLCONF="tests.test_checks")
+def test_create_bypass_link_without_the_app_urls_names_the_missing_line():
+    with pytest.raises(ImproperlyConfigured) as caught:
+        create_bypass_link("QA")
+    assert 'path("maintenance/", include("maintenance_panel.urls"))' in str(caught.value)
+    assert not BypassLink.objects.exists()
+
+
 def test_revoke_unknown_link():
     with pytest.raises(ValidationError, match="no bypass link named"):
         revoke_bypass_link("nobody")

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import (
     BaseCommand,
     CommandError,
@@ -23,7 +23,6 @@ from django.core.management.base import (
 )
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from maintenance_panel import changes, conf, core, responses, state
@@ -419,11 +418,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(f"Nothing created: {_validation_text(exc)}") from exc
-        except NoReverseMatch as exc:
-            raise CommandError(
-                "Bypass links need the app's URLs: add "
-                "path('maintenance/', include('maintenance_panel.urls')) to your URLconf."
-            ) from exc
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         link = options["base_url"].rstrip("/") + path
         if options["json"]:
             self.stdout.write(_json({"name": name, "path": link, "expires_at": expires}))
