@@ -1,15 +1,18 @@
-"""The German translation: what a German-speaking operator and visitor read, and a
-catalog that is complete and compiled."""
+"""The translations: what German-, French- and Spanish-speaking operators and visitors
+read, and catalogs that are complete and compiled."""
 
 from __future__ import annotations
 
 import ast
 import gettext
+import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,9 +26,13 @@ from tests.factories import SuperuserFactory
 from tests.helpers import PANEL, logged_in, panel_url, text
 
 APP_DIR = Path(maintenance_panel.__file__).parent
-CATALOG = APP_DIR / "locale" / "de" / "LC_MESSAGES"
-PO = CATALOG / "django.po"
-MO = CATALOG / "django.mo"
+LANGUAGES = ("de", "fr", "es")
+
+
+def catalog(language: str) -> Path:
+    """The folder of one language's catalog."""
+    return APP_DIR / "locale" / language / "LC_MESSAGES"
+
 
 #: The app's own templates only, as in a project that ships no 503.html.
 APP_TEMPLATES_ONLY = override_settings(
@@ -108,6 +115,103 @@ def test_ip_field_error_speaks_german() -> None:
     ]
 
 
+# -- the visitor's language ---------------------------------------------------------------
+
+#: The demo's middleware with LocaleMiddleware where Django's docs put it: after the
+#: session, before CommonMiddleware, and so above the maintenance middleware.
+WITH_LOCALE_MIDDLEWARE = override_settings(
+    MIDDLEWARE=[
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "maintenance_panel.middleware.MaintenanceModeMiddleware",
+    ]
+)
+
+#: What a visitor reads by default, per language: headline, sentence, JSON detail.
+VISITOR_TEXT = {
+    "de": (
+        "Website nicht verfügbar",
+        "Bitte versuchen Sie es später noch einmal.",
+        "Dienst nicht verfügbar: Wartungsarbeiten laufen.",
+    ),
+    "fr": (
+        "Site indisponible",
+        "Veuillez réessayer plus tard.",
+        "Service indisponible\u00a0: maintenance en cours.",
+    ),
+    "es": (
+        "Sitio no disponible",
+        "Vuelva a intentarlo más tarde.",
+        "Servicio no disponible: mantenimiento en curso.",
+    ),
+}
+
+
+def assert_visitor_reads(client: Any, language: str) -> None:
+    """The page and the JSON of the maintenance response, asked for in ``language``."""
+    headline, sentence, detail = VISITOR_TEXT[language]
+    accept_language = f"{language},en;q=0.5"
+
+    page = client.get("/", headers={"accept-language": accept_language})
+    body = page.content.decode()
+    assert page.status_code == 503
+    assert f'<html lang="{language}">' in body
+    assert f"<h1>{headline}</h1>" in body
+    assert sentence in body
+    assert "Accept-Language" in page["Vary"]
+
+    api = client.get(
+        "/", headers={"accept-language": accept_language, "accept": "application/json"}
+    )
+    assert api.status_code == 503
+    payload = json.loads(api.content)
+    assert payload["detail"] == detail
+    assert payload["title"] == headline
+    assert payload["message"] == sentence
+
+
+@pytest.mark.django_db
+@APP_TEMPLATES_ONLY
+@WITH_LOCALE_MIDDLEWARE
+def test_maintenance_page_and_json_follow_the_visitor_in_german(client, set_config) -> None:
+    set_config(enabled=True)
+    assert_visitor_reads(client, "de")
+
+
+@pytest.mark.django_db
+@APP_TEMPLATES_ONLY
+@WITH_LOCALE_MIDDLEWARE
+def test_maintenance_page_and_json_follow_the_visitor_in_french(client, set_config) -> None:
+    set_config(enabled=True)
+    assert_visitor_reads(client, "fr")
+
+
+@pytest.mark.django_db
+@APP_TEMPLATES_ONLY
+@WITH_LOCALE_MIDDLEWARE
+def test_maintenance_page_and_json_follow_the_visitor_in_spanish(client, set_config) -> None:
+    set_config(enabled=True)
+    assert_visitor_reads(client, "es")
+
+
+@pytest.mark.django_db
+@APP_TEMPLATES_ONLY
+@WITH_LOCALE_MIDDLEWARE
+def test_each_visitor_gets_their_own_language_from_one_state(client, set_config) -> None:
+    """The page is rendered once per language: one visitor's language never reaches
+    the next."""
+    set_config(enabled=True)
+    for language in ("fr", "es", "de", "fr"):
+        assert_visitor_reads(client, language)
+    english = client.get("/", headers={"accept-language": "en"})
+    assert "<h1>Website unavailable</h1>" in english.content.decode()
+
+
 # -- the catalog -------------------------------------------------------------------------
 
 
@@ -179,9 +283,22 @@ def read_po(path: Path) -> list[Entry]:
     return entries
 
 
+@pytest.fixture(scope="module", params=LANGUAGES)
+def language(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def entries() -> list[Entry]:
-    return read_po(PO)
+def entries(language: str) -> list[Entry]:
+    return read_po(catalog(language) / "django.po")
+
+
+def plural_count(entries: list[Entry]) -> int:
+    """nplurals from the catalog's Plural-Forms header."""
+    [header] = [entry for entry in entries if not entry.msgid]
+    match = re.search(r"nplurals=(\d+)", header.translations[0])
+    assert match, "the catalog has no Plural-Forms header"
+    return int(match.group(1))
 
 
 def test_po_has_no_untranslated_or_fuzzy_entries(entries: list[Entry]) -> None:
@@ -193,48 +310,54 @@ def test_po_has_no_untranslated_or_fuzzy_entries(entries: list[Entry]) -> None:
     ] == []
     plurals = [entry for entry in messages if entry.plural is not None]
     assert plurals
-    assert all(len(entry.translations) == 2 for entry in plurals)
+    assert all(len(entry.translations) == plural_count(entries) for entry in plurals)
 
 
-def test_mo_holds_every_translation_of_the_po(entries: list[Entry]) -> None:
-    with MO.open("rb") as compiled:
-        catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+def test_every_language_has_the_same_messages(entries: list[Entry]) -> None:
+    german = read_po(catalog("de") / "django.po")
+    assert {entry.key for entry in entries} == {entry.key for entry in german}
+
+
+def test_mo_holds_every_translation_of_the_po(language: str, entries: list[Entry]) -> None:
+    with (catalog(language) / "django.mo").open("rb") as compiled:
+        messages = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
     for entry in entries:
         if not entry.msgid:
             continue
         if entry.plural is None:
-            assert catalog.get(entry.key) == entry.translations[0], entry.msgid
+            assert messages.get(entry.key) == entry.translations[0], entry.msgid
         else:
-            found = [catalog.get((entry.key, index)) for index in range(len(entry.translations))]
+            found = [messages.get((entry.key, index)) for index in range(len(entry.translations))]
             assert found == entry.translations, entry.msgid
     # Nothing in the .mo that the .po no longer has.
-    keys = {key if isinstance(key, str) else key[0] for key in catalog}
+    keys = {key if isinstance(key, str) else key[0] for key in messages}
     assert keys - {""} == {entry.key for entry in entries if entry.msgid}
 
 
-def test_mo_is_what_msgfmt_makes_of_the_po(tmp_path: Path) -> None:
+def test_mo_is_what_msgfmt_makes_of_the_po(language: str, tmp_path: Path) -> None:
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         pytest.skip("msgfmt (GNU gettext) is not installed")
     fresh = tmp_path / "django.mo"
-    subprocess.run([msgfmt, "--check-format", "-o", str(fresh), str(PO)], check=True)
-    with MO.open("rb") as shipped, fresh.open("rb") as made:
+    po = catalog(language) / "django.po"
+    subprocess.run([msgfmt, "--check-format", "-o", str(fresh), str(po)], check=True)
+    with (catalog(language) / "django.mo").open("rb") as shipped, fresh.open("rb") as made:
         shipped_catalog = gettext.GNUTranslations(shipped)._catalog  # type: ignore[attr-defined]
         made_catalog = gettext.GNUTranslations(made)._catalog  # type: ignore[attr-defined]
     assert shipped_catalog == made_catalog
 
 
 def test_every_string_marked_in_the_code_is_in_the_po(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: list[Entry]
+    language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: list[Entry]
 ) -> None:
     if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
         pytest.skip("xgettext and msgmerge (GNU gettext) are not installed")
     copy = tmp_path / "maintenance_panel"
     shutil.copytree(APP_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(copy)
-    call_command("makemessages", locale=["de"], verbosity=0)
+    call_command("makemessages", locale=[language], verbosity=0)
 
-    extracted = read_po(copy / "locale" / "de" / "LC_MESSAGES" / "django.po")
+    extracted = read_po(copy / "locale" / language / "LC_MESSAGES" / "django.po")
     assert {entry.key for entry in extracted if entry.msgid} == {
         entry.key for entry in entries if entry.msgid
     }
