@@ -403,11 +403,14 @@ def check_urls_included(
     return messages
 
 
-@register(Tags.database)
+# A deployment check: ``migrate`` runs the database checks before it creates the
+# tables, and would otherwise warn about the very thing it is about to fix.
+@register(Tags.database, deploy=True)
 def check_tables(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """W003 (``check --database``): the maintenance tables are missing: not migrated."""
+    """W003 (``check --deploy --database``): the maintenance tables are missing: not
+    migrated."""
     messages: list[CheckMessage] = []
     table = MaintenanceConfig._meta.db_table
     for alias in databases or ():
