@@ -301,9 +301,7 @@ def test_urls_included_with_bypass_links():
 @pytest.mark.django_db
 def test_tables_present():
     assert found(tags=[Tags.database], databases=["default"]) == {}
-    assert (
-        found(tags=[Tags.database], databases=["default"], include_deployment_checks=True) == {}
-    )
+    assert found(**WITH_DATABASE, include_deployment_checks=True) == {}
 
 
 @pytest.mark.django_db
@@ -317,9 +315,7 @@ def test_missing_table_before_migrate(monkeypatch):
     assert "maintenance_panel.W003" not in found()  # only with the database tag
     # Not while migrate runs its checks, before it creates the tables.
     assert "maintenance_panel.W003" not in found(databases=["default"])
-    message = found(
-        tags=[Tags.database], databases=["default"], include_deployment_checks=True
-    )["maintenance_panel.W003"]
+    message = found(**WITH_DATABASE, include_deployment_checks=True)["maintenance_panel.W003"]
     assert message.hint.startswith("run migrate")
     err = StringIO()
     call_command("check", databases=["default"], deploy=True, tags=["database"], stderr=err)
