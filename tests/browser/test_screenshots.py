@@ -5,7 +5,9 @@ Every run takes them (into a temporary folder) and checks they were made;
     MAINTENANCE_PANEL_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py
 
 writes them into docs/screenshots/django-<major>.<minor>/ instead. Run it with the
-oldest and the newest supported Django (.venv-oldest and .venv) to refresh both sets.
+newest supported Django (.venv) and the oldest (the nox session
+"tests(python='3.11', django='5.2')", with this file as its argument after ``--``) to
+refresh both sets.
 """
 
 from __future__ import annotations
