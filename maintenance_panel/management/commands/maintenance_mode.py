@@ -99,11 +99,6 @@ def _show(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _network_text(network: conf.IPNetwork) -> str:
-    """``203.0.113.7`` for a single address, ``10.0.0.0/8`` for a network."""
-    return str(network.network_address) if network.num_addresses == 1 else str(network)
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, indent=2)
 
@@ -168,11 +163,11 @@ def describe_state() -> dict[str, Any]:
             ),
             "users": users,
             "ip_addresses": {
-                "settings": [_network_text(network) for network in conf.ignored_networks()],
+                "settings": list(conf.ignored_networks().entries),
                 "admin": split_lines(snapshot.data.get("ignore_ip_addresses", "")),
             },
             "urls": {
-                "settings": [pattern.pattern for pattern in conf.ignored_url_patterns()],
+                "settings": list(conf.ignored_url_patterns().sources),
                 "admin": split_lines(snapshot.data.get("ignore_urls", "")),
             },
             "bypass_links": links,
