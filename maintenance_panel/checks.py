@@ -185,8 +185,7 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         except (re.error, RecursionError, OverflowError, ValueError) as exc:
             messages.append(
                 Error(
-                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression "
-                    f"({exc}).",
+                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression ({exc}).",
                     hint="Fix the pattern; it is matched with re.match against the path.",
                     id="maintenance_panel.E006",
                 )
