@@ -31,6 +31,7 @@ from maintenance_panel.models import BypassLink
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.validators import split_lines
 from maintenance_panel.values import to_moment
+from maintenance_panel.windows import representable
 
 #: The words the command takes, the older library's included, and what they mean.
 WORDS: dict[str, str] = {
@@ -81,16 +82,23 @@ def moment(text: str) -> datetime:
     text = text.strip()
     relative = _RELATIVE.match(text)
     if relative and any(relative.groupdict().values()):
-        amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
         try:
-            return timezone.now() + timedelta(**amounts)
-        except OverflowError:
+            amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
+            value = timezone.now() + timedelta(**amounts)
+        except (OverflowError, ValueError):  # ValueError: more digits than int() takes
             raise argparse.ArgumentTypeError(f"{text!r} is too far away") from None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time; type {TIME_EXAMPLES}") from None
-    return to_moment(value, name="time")  # type: ignore[return-value]
+    else:
+        try:
+            value = to_moment(datetime.fromisoformat(text), name="time")  # type: ignore[assignment]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a time; type {TIME_EXAMPLES}"
+            ) from None
+    if not representable(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range; type a time between the years 1 and 9999"
+        )
+    return value
 
 
 def _show(value: datetime | None) -> str:
