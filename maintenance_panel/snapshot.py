@@ -10,14 +10,17 @@ the title does not parse ten thousand networks again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from maintenance_panel import conf
-from maintenance_panel.matching import NetworkSet, PatternSet
+from maintenance_panel.matching import NetworkSet, PatternSet, split_lines
 from maintenance_panel.windows import window_open
+
+logger = logging.getLogger("maintenance_panel")
 
 #: The matchers of an empty list, shared.
 NO_NETWORKS = NetworkSet()
@@ -36,7 +39,17 @@ def networks_of(text: str) -> NetworkSet:
 def patterns_of(text: str) -> PatternSet:
     """The usable URL patterns of stored text (lines RE2 refuses are skipped: the form
     refuses them, so only text saved around the form can hold one)."""
-    return PatternSet.from_lines(text, skip_invalid=True) if text.strip() else NO_PATTERNS
+    if not text.strip():
+        return NO_PATTERNS
+    patterns = PatternSet.from_lines(text, skip_invalid=True)
+    skipped = len(split_lines(text)) - len(patterns)
+    if skipped:
+        logger.warning(
+            "maintenance_panel: %d stored URL pattern(s) are not RE2 syntax and are "
+            "ignored; open the maintenance page in the admin and save it to see which",
+            skipped,
+        )
+    return patterns
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,8 +117,9 @@ def test_refused_by_the_models_validation_that_the_python_api_runs(config):
     assert "lookahead" in caught.value.message_dict["ignore_urls"][0]
 
 
-def test_a_refused_line_stored_around_the_form_is_skipped_not_raised(set_config):
+def test_a_refused_line_stored_around_the_form_is_skipped_not_raised(set_config, caplog):
     # Saved by code that skipped validation, or before this rule existed.
     set_config(enabled=True, ignore_urls="^/(?=x)\n^/fine/")
     assert Client().get("/fine/").status_code == 404  # exempt: served as usual
     assert Client().get("/x").status_code == 503
+    assert "1 stored URL pattern(s) are not RE2 syntax and are ignored" in caplog.text
