@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from maintenance_panel.validators import (
     parse_ip_lines,
@@ -100,3 +101,11 @@ def test_the_migrations_validator_is_the_same_rule():
     with pytest.raises(ValidationError):
         validate_regex_lines("^/(?=x)")
     validate_regex_lines("^/(a+)+$")  # harmless in linear time: accepted
+
+
+def test_the_refusal_speaks_the_operators_language():
+    with translation.override("de"), pytest.raises(ValidationError) as caught:
+        validate_url_patterns("^/(?=x)")
+    assert caught.value.messages[0].startswith(
+        "Zeile 1: „^/(?=x)“ verwendet eine Vorausschau, (?=…) oder (?!…), was nicht unterstützt"
+    )
