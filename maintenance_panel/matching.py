@@ -213,6 +213,8 @@ CONSTRUCTS: tuple[tuple[str, str], ...] = (
     ("(?#", "comment"),
     ("\\Z", "end_of_text"),
 )
+#: ``{,n}``, unescaped: Python's ``re`` reads "0 to n times", RE2 the literal text.
+_NO_LOWER_BOUND = re.compile(r"(?:^|[^\\])(?:\\\\)*\{,\d+\}")
 _OPERATOR = re.compile(r"^(?:invalid perl operator|invalid escape sequence): (?P<what>.*)$", re.S)
 _POSSESSIVE = re.compile(r"^bad repetition operator: .*[*+?}]\+$", re.S)
 
@@ -257,6 +259,10 @@ def check_pattern(pattern: str) -> LineError | None:
     """None when RE2 accepts ``pattern``, else why not (line number 0: the caller's)."""
     if "\x00" in pattern:
         return LineError(0, pattern, "null_character")
+    if _NO_LOWER_BOUND.search(pattern):
+        # Both engines accept it but disagree on what it means: refuse rather than
+        # match something else than the operator wrote.
+        return LineError(0, pattern, "unsupported", construct="no_lower_bound")
     try:
         re2.compile(pattern, _PATTERN_OPTIONS)
     except re2.error as exc:

@@ -43,6 +43,9 @@ CONSTRUCT_NAMES = {
     "unicode_escape": pgettext_lazy(
         "regex construct", "a \\u, \\U or \\N escape (write \\x{…} or the character itself)"
     ),
+    "no_lower_bound": pgettext_lazy(
+        "regex construct", "a repetition without its lower bound, {,n} (write {0,n})"
+    ),
     "repetition_count": pgettext_lazy("regex construct", "a repetition count above 1000"),
     "too_large": pgettext_lazy("regex construct", "a pattern this large"),
     "flag": pgettext_lazy("regex construct", "this flag (only i, m, s and U are supported)"),
@@ -84,14 +87,16 @@ def _pattern_error(error: LineError) -> ValidationError:
         _(
             "Line %(number)s: “%(entry)s” uses %(construct)s, which is not supported: URL "
             "patterns are matched in linear time (RE2 syntax), so that no pattern can hang "
-            "the site. RE2 says: %(error)s."
+            "the site.%(detail)s"
         ),
         code="unsupported_regex",
         params={
             "number": error.number,
             "entry": error.entry,
             "construct": str(CONSTRUCT_NAMES.get(error.construct, CONSTRUCT_NAMES["other"])),
-            "error": error.detail,
+            "detail": (" " + _("RE2 says: %(error)s.") % {"error": error.detail})
+            if error.detail
+            else "",
         },
     )
 

@@ -109,3 +109,11 @@ def test_the_refusal_speaks_the_operators_language():
     assert caught.value.messages[0].startswith(
         "Zeile 1: „^/(?=x)“ verwendet eine Vorausschau, (?=…) oder (?!…), was nicht unterstützt"
     )
+
+
+def test_a_repetition_without_lower_bound_is_refused_rather_than_read_differently():
+    # Python's re reads {,2} as "0 to 2 times", RE2 as the text "{,2}".
+    with pytest.raises(ValidationError) as caught:
+        validate_url_patterns("^/a{,2}$")
+    assert "{,n} (write {0,n})" in caught.value.messages[0]
+    validate_url_patterns("^/a{0,2}$\n^/a\\{,2}")
