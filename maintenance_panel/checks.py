@@ -160,8 +160,13 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                     id="maintenance_panel.E005",
                 )
             )
-    entries, errors = _list_setting(f"{conf.PREFIX}_IGNORE_URLS")
-    messages += errors
+    messages += url_setting_messages(f"{conf.PREFIX}_IGNORE_URLS")
+    return messages
+
+
+def url_setting_messages(name: str) -> list[CheckMessage]:
+    """E004, E006 and W008 for list setting ``name`` of URL patterns."""
+    entries, messages = _list_setting(name)
     for entry in entries:
         if isinstance(entry, re.Pattern):
             continue  # compiled by the project itself: matched with Python's re, as given
@@ -169,11 +174,11 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         if problem is None:
             continue
         if problem.reason == "unsupported":
+            why = problem.detail or problem.construct
             messages.append(
                 Warning(
-                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is matched with Python's "
-                    f"backtracking re, not in linear time: RE2 does not support it "
-                    f"({problem.detail}).",
+                    f"{name}: {entry!r} is matched with Python's backtracking re, not in "
+                    f"linear time: RE2 does not support it ({why}).",
                     hint="Rewrite it in RE2 syntax (see the README, 'URL patterns'), or "
                     "make sure it cannot take exponential time on a hostile path.",
                     id="maintenance_panel.W008",
@@ -185,7 +190,7 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         except (re.error, RecursionError, OverflowError, ValueError) as exc:
             messages.append(
                 Error(
-                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression ({exc}).",
+                    f"{name}: {entry!r} is not a regular expression ({exc}).",
                     hint="Fix the pattern; it is matched with re.match against the path.",
                     id="maintenance_panel.E006",
                 )

@@ -192,10 +192,10 @@ def _as_list(name: str) -> list[str]:
     return [str(entry) for entry in value or ()]
 
 
-def url_entries() -> list[str | re.Pattern[str]]:
-    """``MAINTENANCE_MODE_IGNORE_URLS`` as given: strings, and compiled Python patterns
-    (as django-maintenance-mode allowed), kept as they are."""
-    value = get(f"{PREFIX}_IGNORE_URLS")
+def url_entries(name: str) -> list[str | re.Pattern[str]]:
+    """List setting ``name`` of URL patterns as given: strings, and compiled Python
+    patterns (as django-maintenance-mode allowed), kept as they are."""
+    value = get(name)
     if isinstance(value, str | re.Pattern):
         return [value]
     return [entry if isinstance(entry, re.Pattern) else str(entry) for entry in value or ()]
@@ -214,7 +214,7 @@ def ignored_url_patterns() -> PatternSet:
     """``MAINTENANCE_MODE_IGNORE_URLS``, matched by RE2 where it accepts the pattern and
     by Python's ``re`` otherwise (check W008 names those); unusable entries are skipped
     (check E006 names them)."""
-    return PatternSet.from_settings(url_entries())
+    return PatternSet.from_settings(url_entries(f"{PREFIX}_IGNORE_URLS"))
 
 
 def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:

@@ -27,7 +27,7 @@ NO_NETWORKS = NetworkSet()
 NO_PATTERNS = PatternSet()
 
 
-# Two entries: the current text and the one before it, which a process may still read
+# A few entries: the current text and the one before it, which a process may still read
 # back (a rolled-back change, or the stale state kept during an outage).
 @lru_cache(maxsize=2)
 def networks_of(text: str) -> NetworkSet:
@@ -35,7 +35,8 @@ def networks_of(text: str) -> NetworkSet:
     return NetworkSet.from_lines(text, skip_invalid=True) if text.strip() else NO_NETWORKS
 
 
-@lru_cache(maxsize=2)
+# Every field of URL patterns shares this cache: two texts for each of up to two fields.
+@lru_cache(maxsize=4)
 def patterns_of(text: str) -> PatternSet:
     """The usable URL patterns of stored text (lines RE2 refuses are skipped: the form
     refuses them, so only text saved around the form can hold one)."""
