@@ -186,8 +186,8 @@ def url_setting_messages(name: str) -> list[CheckMessage]:
             )
             continue
         try:
-            re.compile(entry)
-        except (re.error, RecursionError, OverflowError, ValueError) as exc:
+            matching.compile_python(entry)
+        except ValueError as exc:
             messages.append(
                 Error(
                     f"{name}: {entry!r} is not a regular expression ({exc}).",

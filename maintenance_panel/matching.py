@@ -14,6 +14,7 @@ import bisect
 import ipaddress
 import re
 import socket
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -255,6 +256,18 @@ def _construct(pattern: str, message: str) -> str:
     return ""
 
 
+def compile_python(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled by Python's ``re``; raise ``ValueError`` when it is not a
+    regular expression for it."""
+    with warnings.catch_warnings():
+        # "Possible nested set" and the like: a hint for a programmer, not an operator.
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            return re.compile(pattern)
+        except (re.error, RecursionError, OverflowError) as exc:  # the last two: too deep
+            raise ValueError(str(exc)) from None
+
+
 def check_pattern(pattern: str) -> LineError | None:
     """None when RE2 accepts ``pattern``, else why not (line number 0: the caller's)."""
     if "\x00" in pattern:
@@ -271,8 +284,8 @@ def check_pattern(pattern: str) -> LineError | None:
             message = message.decode("utf-8", "replace")
         message = str(message)
         try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError, ValueError):
+            compile_python(pattern)
+        except ValueError:
             return LineError(0, pattern, "syntax", detail=message)
         construct = _construct(pattern, message) or "other"
         return LineError(0, pattern, "unsupported", construct=construct, detail=message)
@@ -364,8 +377,8 @@ class PatternSet:
                 patterns.append(text)
                 continue
             try:
-                python.append(re.compile(text))
-            except (re.error, RecursionError, OverflowError, ValueError):
+                python.append(compile_python(text))
+            except ValueError:
                 continue
         return cls(patterns, python)
 
