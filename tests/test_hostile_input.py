@@ -26,7 +26,7 @@ from maintenance_panel.forms import current_values
 from maintenance_panel.management.commands.maintenance_mode import moment
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.validators import validate_ip_lines, validate_url_patterns
-from tests.helpers import PANEL, form_data, logged_in
+from tests.helpers import PANEL, form_data, logged_in, panel_url
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,15 @@ def test_line_validators_raise_only_validation_errors_naming_real_lines(text):
                 number = LINE.match(message)
                 assert number, message
                 assert lines[int(number.group(1)) - 1].strip()
+
+
+@override_settings(TIME_ZONE="Pacific/Kiritimati")
+def test_the_switchs_confirmation_refuses_an_end_past_the_calendar(admin_client):
+    toggle = panel_url("toggle")
+    data = {"enabled": "1", "confirm": "1", "ends_at_0": "9999-12-31", "ends_at_1": "23:00:00"}
+
+    response = admin_client.post(toggle, data)
+
+    assert response.status_code == 200
+    assert "out of range" in response.content.decode()
+    assert not MaintenanceConfig.get_solo().enabled
