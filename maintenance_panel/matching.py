@@ -30,11 +30,14 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def numbered_lines(text: str) -> list[tuple[int, str]]:
     """(line number, stripped entry) of each non-blank line, counted as an operator sees
     them in a text box (blank lines count too)."""
-    return [
-        (number, line.strip())
-        for number, line in enumerate(_LINE_BREAK.split(text or ""), start=1)
-        if line.strip()
-    ]
+    text = text or ""
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    numbered = []
+    for number, line in enumerate(lines, start=1):
+        entry = line.strip()
+        if entry:
+            numbered.append((number, entry))
+    return numbered
 
 
 def split_lines(text: str) -> list[str]:
@@ -74,7 +77,6 @@ class InvalidLines(ValueError):
 
 # -- networks ---------------------------------------------------------------------------
 
-_MAX_BITS = {4: 32, 6: 128}
 _MAPPED_PREFIX = 0xFFFF  # ::ffff:a.b.c.d, an IPv4 address written as IPv6
 
 
@@ -98,12 +100,14 @@ def parse_network(entry: str) -> tuple[int, int, int]:
     ``ip_network(strict=False)`` ignores them); raise ``ValueError`` for anything else."""
     entry = entry.strip()
     address, slash, prefix = entry.partition("/")
-    if slash and not (prefix.isascii() and prefix.isdigit() and prefix == str(int(prefix))):
+    if slash and not (
+        prefix.isdigit() and prefix.isascii() and (prefix[0] != "0" or prefix == "0")
+    ):
         # A netmask or hostmask ("/255.0.0.0"), or something odd: ipaddress decides.
         network = ipaddress.ip_network(entry, strict=False)
         return network.version, int(network.network_address), int(network.broadcast_address)
     version, value = _address_value(address)
-    bits = _MAX_BITS[version]
+    bits = 32 if version == 4 else 128
     length = int(prefix) if slash else bits
     if length > bits:
         raise ValueError(f"{entry!r}: prefix length above {bits}")
@@ -318,21 +322,51 @@ def _compiled_sets(patterns: Sequence[str]) -> tuple[list[Any], list[str]]:
     return [pattern_set], added
 
 
+#: A pattern that is a plain path: an optional ``^``, characters that stand for
+#: themselves in both engines, an optional ``$``. Most lists are mostly such lines
+#: (``^/healthz$``, ``^/shop/``); they need no regular expression engine at all.
+_PLAIN = re.compile(r"\^?([A-Za-z0-9/_~%,;=@!&:'-]*)(\$?)", re.ASCII)
+
+
 class PatternSet:
     """URL patterns matched together against the start of a path, like ``re.match``.
 
     Patterns from the admin are RE2 only: one pass over the path, however many patterns
-    and whatever they say. Only the settings' own entries (:meth:`from_settings`) may
-    fall back to Python's ``re``: compiled Python patterns, and strings RE2 refuses.
+    and whatever they say. Plain paths among them are set lookups instead (a set per
+    prefix length, and one of exact paths), which cost nothing to build. Only the
+    settings' own entries (:meth:`from_settings`) may fall back to Python's ``re``:
+    compiled Python patterns, and strings RE2 refuses.
     """
 
-    __slots__ = ("_python", "_sets", "python_sources", "sources")
+    __slots__ = ("_exact", "_prefixes", "_python", "_sets", "python_sources", "sources")
 
     def __init__(self, patterns: Sequence[str] = (), python: Sequence[re.Pattern[str]] = ()):
-        self._sets, usable = _compiled_sets(patterns)
+        prefixes: dict[int, set[str]] = {}
+        exact: set[str] = set()
+        plain: set[str] = set()
+        regexes = []
+        for pattern in patterns:
+            parts = _PLAIN.fullmatch(pattern)
+            if parts is None:
+                regexes.append(pattern)
+                continue
+            path, to_the_end = parts.groups()
+            if to_the_end:
+                exact.add(path)
+            else:
+                prefixes.setdefault(len(path), set()).add(path)
+            plain.add(pattern)
+        #: Prefix length -> the plain prefixes of that length, shortest first.
+        self._prefixes = {length: frozenset(prefixes[length]) for length in sorted(prefixes)}
+        self._exact = frozenset(exact)
+        self._sets, usable = _compiled_sets(regexes)
         self._python = tuple(python)
+        usable_set = set(usable)
         #: Every usable pattern as written, for display.
-        self.sources: tuple[str, ...] = (*usable, *(p.pattern for p in self._python))
+        self.sources: tuple[str, ...] = (
+            *(p for p in patterns if p in plain or p in usable_set),
+            *(p.pattern for p in self._python),
+        )
         #: The settings' patterns matched by Python's backtracking ``re``.
         self.python_sources: tuple[str, ...] = tuple(p.pattern for p in self._python)
 
@@ -402,6 +436,13 @@ class PatternSet:
 
     def match(self, path: str) -> bool:
         """Whether one of the patterns matches the start of ``path``."""
+        if path in self._exact:
+            return True
+        for length, prefixes in self._prefixes.items():
+            if length > len(path):
+                break
+            if path[:length] in prefixes:
+                return True
         if self._sets:
             # Lone surrogates cannot be UTF-8; passed through, they just match nothing.
             data = path.encode("utf-8", "surrogatepass")

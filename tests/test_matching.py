@@ -222,3 +222,28 @@ def test_any_text_either_compiles_or_is_refused_with_a_line(text):
         return
     assert errors
     assert all(error.number >= 1 and error.entry for error in errors)
+
+
+def test_plain_paths_need_no_regular_expression_engine():
+    patterns = PatternSet.from_lines("^/healthz$\n^/shop/\n/api/v1/\n$")
+    assert patterns._sets == []
+    assert patterns.match("/healthz")
+    assert not patterns.match("/healthz/")
+    assert patterns.match("/shop/cart")
+    assert patterns.match("/api/v1/x")
+    assert patterns.match("")  # "$" matches the empty path only
+    assert not patterns.match("/sho")
+    assert patterns.sources == ("^/healthz$", "^/shop/", "/api/v1/", "$")
+
+
+plain_patterns = st.from_regex(r"\^?/[a-c/_-]{0,4}\$?", fullmatch=True)
+
+
+@QUICK
+@given(
+    st.lists(st.one_of(plain_patterns, python_compatible), min_size=1, max_size=10),
+    st.text("abc/_-x", max_size=8),
+)
+def test_plain_and_regular_patterns_together_answer_as_python_re_match(lines, path):
+    path = "/" + path
+    assert PatternSet.from_lines(lines).match(path) == any(re.match(p, path) for p in lines)
