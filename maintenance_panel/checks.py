@@ -14,7 +14,7 @@ from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
 from django.urls import NoReverseMatch, reverse
 
-from maintenance_panel import conf, core, state
+from maintenance_panel import conf, core, matching, state
 from maintenance_panel.models import BypassLink, MaintenanceConfig
 
 MIDDLEWARE_PATH = "maintenance_panel.middleware.MaintenanceModeMiddleware"
@@ -123,12 +123,12 @@ def check_setting_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return messages
 
 
-def _list_setting(name: str) -> tuple[list[str], list[CheckMessage]]:
+def _list_setting(name: str) -> tuple[list[Any], list[CheckMessage]]:
     value = conf.get(name)
     if value is None:
         return [], []
     if isinstance(value, list | tuple | set | frozenset):
-        return [str(entry) for entry in value], []
+        return [entry if isinstance(entry, re.Pattern) else str(entry) for entry in value], []
     return [], [
         Error(
             f"{name} must be a list or tuple, not {type(value).__name__}; a string would be "
@@ -142,13 +142,14 @@ def _list_setting(name: str) -> tuple[list[str], list[CheckMessage]]:
 @register(Tags.compatibility)
 def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """E004: not a list; E005: an IP entry that is neither address nor network;
-    E006: a URL entry that is not a regular expression."""
+    E006: a URL entry that is not a regular expression; W008: a URL entry that only
+    Python's backtracking ``re`` accepts."""
     messages: list[CheckMessage] = []
     entries, errors = _list_setting(f"{conf.PREFIX}_IGNORE_IP_ADDRESSES")
     messages += errors
     for entry in entries:
         try:
-            conf.parse_network(entry)
+            matching.parse_network(str(entry))
         except ValueError:
             messages.append(
                 Error(
@@ -159,15 +160,37 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                     id="maintenance_panel.E005",
                 )
             )
-    entries, errors = _list_setting(f"{conf.PREFIX}_IGNORE_URLS")
-    messages += errors
+    messages += url_setting_messages(f"{conf.PREFIX}_IGNORE_URLS")
+    return messages
+
+
+def url_setting_messages(name: str) -> list[CheckMessage]:
+    """E004, E006 and W008 for list setting ``name`` of URL patterns."""
+    entries, messages = _list_setting(name)
     for entry in entries:
+        if isinstance(entry, re.Pattern):
+            continue  # compiled by the project itself: matched with Python's re, as given
+        problem = matching.check_pattern(entry)
+        if problem is None:
+            continue
+        if problem.reason == "unsupported":
+            why = problem.detail or problem.construct
+            messages.append(
+                Warning(
+                    f"{name}: {entry!r} is matched with Python's backtracking re, not in "
+                    f"linear time: RE2 does not support it ({why}).",
+                    hint="Rewrite it in RE2 syntax (see the README, 'URL patterns'), or "
+                    "make sure it cannot take exponential time on a hostile path.",
+                    id="maintenance_panel.W008",
+                )
+            )
+            continue
         try:
-            re.compile(entry)
-        except re.error as exc:
+            matching.compile_python(entry)
+        except ValueError as exc:
             messages.append(
                 Error(
-                    f"MAINTENANCE_MODE_IGNORE_URLS: {entry!r} is not a regular expression ({exc}).",
+                    f"{name}: {entry!r} is not a regular expression ({exc}).",
                     hint="Fix the pattern; it is matched with re.match against the path.",
                     id="maintenance_panel.E006",
                 )

@@ -9,10 +9,9 @@ memoized and dropped again by a ``setting_changed`` receiver, so
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -20,6 +19,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+
+from maintenance_panel.matching import NetworkSet, PatternSet
 
 logger = logging.getLogger("maintenance_panel")
 
@@ -191,47 +192,29 @@ def _as_list(name: str) -> list[str]:
     return [str(entry) for entry in value or ()]
 
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_network(entry: str) -> IPNetwork:
-    """Parse an IP address or CIDR network; raise ``ValueError`` when it is neither."""
-    return ipaddress.ip_network(entry.strip(), strict=False)
-
-
-def usable_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """The entries that are addresses or networks; the others are skipped, never raised
-    on a request (the system check and the admin form report them)."""
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(parse_network(entry))
-        except ValueError:
-            continue
-    return tuple(networks)
-
-
-def usable_patterns(entries: Iterable[str]) -> tuple[re.Pattern[str], ...]:
-    """The entries that compile as regular expressions; the others are skipped."""
-    patterns = []
-    for entry in entries:
-        try:
-            patterns.append(re.compile(entry))
-        except re.error:
-            continue
-    return tuple(patterns)
+def url_entries(name: str) -> list[str | re.Pattern[str]]:
+    """List setting ``name`` of URL patterns as given: strings, and compiled Python
+    patterns (as django-maintenance-mode allowed), kept as they are."""
+    value = get(name)
+    if isinstance(value, str | re.Pattern):
+        return [value]
+    return [entry if isinstance(entry, re.Pattern) else str(entry) for entry in value or ()]
 
 
 @cache
-def ignored_networks() -> tuple[IPNetwork, ...]:
-    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``."""
-    return usable_networks(_as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"))
+def ignored_networks() -> NetworkSet:
+    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; entries that are not
+    addresses or networks are skipped, never raised on a request (check E005 names
+    them)."""
+    return NetworkSet.from_lines(_as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"), skip_invalid=True)
 
 
 @cache
-def ignored_url_patterns() -> tuple[re.Pattern[str], ...]:
-    """Compiled ``MAINTENANCE_MODE_IGNORE_URLS``."""
-    return usable_patterns(_as_list(f"{PREFIX}_IGNORE_URLS"))
+def ignored_url_patterns() -> PatternSet:
+    """``MAINTENANCE_MODE_IGNORE_URLS``, matched by RE2 where it accepts the pattern and
+    by Python's ``re`` otherwise (check W008 names those); unusable entries are skipped
+    (check E006 names them)."""
+    return PatternSet.from_settings(url_entries(f"{PREFIX}_IGNORE_URLS"))
 
 
 def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:

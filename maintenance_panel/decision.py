@@ -10,7 +10,6 @@ which runs the same rules.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from django.utils import timezone
 from maintenance_panel import conf
 from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
 from maintenance_panel.health import report_available, report_unavailable
+from maintenance_panel.matching import parse_address
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.state import is_active
 
@@ -80,25 +80,19 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
-    if not ip or not (snapshot.networks or conf.ignored_networks()):
+    settings_networks = conf.ignored_networks()
+    if not ip or not (snapshot.networks or settings_networks):
         return False  # nothing to match: skip parsing the address
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
+    address = parse_address(ip)
+    if address is None:
         return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return any(
-        address in network
-        for network in (*conf.ignored_networks(), *snapshot.networks)
-        if network.version == address.version
+    return settings_networks.contains_address(address) or snapshot.networks.contains_address(
+        address
     )
 
 
 def _url_reason(path: str, match: ResolverMatch | None, snapshot: Snapshot) -> str | None:
-    if any(pattern.match(path) for pattern in conf.ignored_url_patterns()):
-        return "url"
-    if any(pattern.match(path) for pattern in snapshot.url_patterns):
+    if conf.ignored_url_patterns().match(path) or snapshot.url_patterns.match(path):
         return "url"
     redirect = redirect_path()
     if redirect is not None and path == redirect:

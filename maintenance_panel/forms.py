@@ -17,6 +17,7 @@ from django import forms
 from django.contrib.admin import widgets
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -33,6 +34,8 @@ else:
     StrOrPromise = str
 
 LOADED_SALT = "maintenance_panel.admin.loaded"
+#: The one-entry-per-line fields, whose validators name each bad line.
+LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls")
 #: Pseudo-fields that the history records besides the model's fields.
 EXTRA_LABELS = {"bypass_link": _("bypass link")}
 
@@ -129,6 +132,15 @@ class MaintenanceConfigForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         name_split_inputs(self)
         self.conflict: list[ConflictLine] | None = None
+        for name in LINE_FIELDS:
+            if name in self.fields:
+                # The model's validator names the line with a null character; the form
+                # field's own check would only name the field.
+                self.fields[name].validators = [
+                    validator
+                    for validator in self.fields[name].validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator)
+                ]
         self.fixed = {
             name: reason for name, reason in fixed_fields().items() if name in self.fields
         }

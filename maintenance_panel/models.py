@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
 from maintenance_panel import validators
-from maintenance_panel.windows import window_open
+from maintenance_panel.windows import representable, window_open
 
 #: Fields whose before -> after values the history records.
 TRACKED_FIELDS: tuple[str, ...] = (
@@ -156,6 +156,22 @@ class MaintenanceConfig(SingletonModel):
         return instance
 
     def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        for name in ("title", "message"):
+            if "\x00" in (getattr(self, name) or ""):
+                # PostgreSQL cannot store it; the admin's form refuses it earlier.
+                errors[name] = ValidationError(
+                    _("Null characters are not allowed."), code="null_characters_not_allowed"
+                )
+        for name in ("starts_at", "ends_at"):
+            moment = getattr(self, name)
+            if moment is not None and not representable(moment):
+                errors[name] = ValidationError(
+                    _("This time is out of range: pick one between the years 1 and 9999."),
+                    code="out_of_range",
+                )
+        if errors:
+            raise ValidationError(errors)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError(
                 {

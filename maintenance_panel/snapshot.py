@@ -3,20 +3,54 @@
 Built from plain data (what the database holds, as the shared cache carries it), once
 per change per process; every request then reads it without I/O. Patterns are
 compiled, networks parsed and id lists turned into sets here, so that the decision
-only looks things up.
+only looks things up. Networks and patterns become flat matchers
+(:mod:`maintenance_panel.matching`), rebuilt only when their text changes: a change of
+the title does not parse ten thousand networks again.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from maintenance_panel import conf
-from maintenance_panel.conf import IPNetwork
-from maintenance_panel.validators import split_lines
+from maintenance_panel.matching import NetworkSet, PatternSet, split_lines
 from maintenance_panel.windows import window_open
+
+logger = logging.getLogger("maintenance_panel")
+
+#: The matchers of an empty list, shared.
+NO_NETWORKS = NetworkSet()
+NO_PATTERNS = PatternSet()
+
+
+# A few entries: the current text and the one before it, which a process may still read
+# back (a rolled-back change, or the stale state kept during an outage).
+@lru_cache(maxsize=2)
+def networks_of(text: str) -> NetworkSet:
+    """The usable networks of stored text (bad lines skipped: the form refuses them)."""
+    return NetworkSet.from_lines(text, skip_invalid=True) if text.strip() else NO_NETWORKS
+
+
+# Every field of URL patterns shares this cache: two texts for each of up to two fields.
+@lru_cache(maxsize=4)
+def patterns_of(text: str) -> PatternSet:
+    """The usable URL patterns of stored text (lines RE2 refuses are skipped: the form
+    refuses them, so only text saved around the form can hold one)."""
+    if not text.strip():
+        return NO_PATTERNS
+    patterns = PatternSet.from_lines(text, skip_invalid=True)
+    skipped = len(split_lines(text)) - len(patterns)
+    if skipped:
+        logger.warning(
+            "maintenance_panel: %d stored URL pattern(s) are not RE2 syntax and are "
+            "ignored; open the maintenance page in the admin and save it to see which",
+            skipped,
+        )
+    return patterns
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +71,8 @@ class Snapshot:
     ignore_anonymous_user: bool = False
     group_ids: frozenset[int] = frozenset()
     user_ids: frozenset[str] = frozenset()
-    networks: tuple[IPNetwork, ...] = ()
-    url_patterns: tuple[re.Pattern[str], ...] = ()
+    networks: NetworkSet = NO_NETWORKS
+    url_patterns: PatternSet = NO_PATTERNS
     #: Usable bypass links: id -> expiry (or None).
     bypass_links: dict[int, datetime | None] = field(default_factory=dict)
     changed_at: datetime | None = None
@@ -72,8 +106,8 @@ class Snapshot:
             ignore_anonymous_user=data.get("ignore_anonymous_user", False),
             group_ids=frozenset(data.get("group_ids", ())),
             user_ids=frozenset(str(pk) for pk in data.get("user_ids", ())),
-            networks=conf.usable_networks(split_lines(data.get("ignore_ip_addresses", ""))),
-            url_patterns=conf.usable_patterns(split_lines(data.get("ignore_urls", ""))),
+            networks=networks_of(data.get("ignore_ip_addresses") or ""),
+            url_patterns=patterns_of(data.get("ignore_urls") or ""),
             bypass_links=dict(data.get("bypass_links", {})),
             changed_at=data.get("changed_at"),
             changed_via=data.get("changed_via", ""),

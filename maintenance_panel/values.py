@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 #: A moment as the Python API takes it: a datetime, or a timedelta from now.
 Moment = datetime | timedelta
@@ -20,13 +22,27 @@ def to_moment(value: Moment | None, *, name: str) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, timedelta):
-        return timezone.now() + value
+        try:
+            return timezone.now() + value
+        except OverflowError:
+            raise ValidationError(
+                _("%(name)s is too far from now: %(value)s."),
+                code="out_of_range",
+                params={"name": name, "value": value},
+            ) from None
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime or a timedelta, not {type(value).__name__}.")
-    if settings.USE_TZ and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    if not settings.USE_TZ and timezone.is_aware(value):
-        return timezone.make_naive(value)
+    try:
+        if settings.USE_TZ and timezone.is_naive(value):
+            return timezone.make_aware(value)
+        if not settings.USE_TZ and timezone.is_aware(value):
+            return timezone.make_naive(value)
+    except OverflowError:  # a local time at the calendar's very end
+        raise ValidationError(
+            _("%(name)s is out of range: %(value)s."),
+            code="out_of_range",
+            params={"name": name, "value": value},
+        ) from None
     return value
 
 

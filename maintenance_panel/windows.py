@@ -6,12 +6,29 @@ panel, the status endpoint and the command all ask the same questions here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
 
 #: ``window_phase`` values in which a switched-on site is under maintenance.
 OPEN_PHASES = frozenset({"none", "open"})
+
+#: The earliest and latest moments a window may name: a day inside the calendar's ends,
+#: so that they can be shown in every time zone (a local time outside years 1 to 9999
+#: cannot be represented, and converting one raises).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def representable(moment: datetime) -> bool:
+    """Whether ``moment`` can be stored and shown in any time zone."""
+    try:
+        if timezone.is_naive(moment):
+            return EARLIEST.replace(tzinfo=None) <= moment <= LATEST.replace(tzinfo=None)
+        return EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except OverflowError:
+        return False
 
 
 def window_phase(starts_at: Any, ends_at: Any, now: Any = None) -> str:

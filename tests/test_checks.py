@@ -145,6 +145,19 @@ def test_invalid_regex_is_named():
     assert "'^/broken(/'" in message.msg
 
 
+@override_settings(MAINTENANCE_MODE_IGNORE_URLS=["^/ok/", r"^/(?!admin)"])
+def test_a_pattern_only_python_matches_is_a_warning_naming_it():
+    message = found()["maintenance_panel.W008"]
+    assert "'^/(?!admin)'" in message.msg
+    assert "backtracking" in message.msg
+    assert "RE2 syntax" in message.hint
+
+
+@override_settings(MAINTENANCE_MODE_IGNORE_URLS=[re.compile(r"^/old/(?=x)", re.I), "^/ok/"])
+def test_compiled_python_patterns_pass_as_they_are():
+    assert found() == {}
+
+
 @override_settings(MAINTENANCE_MODE_CACHE="nope")
 def test_unknown_cache_alias():
     assert "CACHES" in found()["maintenance_panel.E007"].hint

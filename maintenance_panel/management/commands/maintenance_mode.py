@@ -30,6 +30,7 @@ from maintenance_panel.models import BypassLink
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.validators import split_lines
 from maintenance_panel.values import to_moment
+from maintenance_panel.windows import representable
 
 #: The words the command takes, the older library's included, and what they mean.
 WORDS: dict[str, str] = {
@@ -80,27 +81,29 @@ def moment(text: str) -> datetime:
     text = text.strip()
     relative = _RELATIVE.match(text)
     if relative and any(relative.groupdict().values()):
-        amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
         try:
-            return timezone.now() + timedelta(**amounts)
-        except OverflowError:
+            amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
+            value = timezone.now() + timedelta(**amounts)
+        except (OverflowError, ValueError):  # ValueError: more digits than int() takes
             raise argparse.ArgumentTypeError(f"{text!r} is too far away") from None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time; type {TIME_EXAMPLES}") from None
-    return to_moment(value, name="time")  # type: ignore[return-value]
+    else:
+        try:
+            value = to_moment(datetime.fromisoformat(text), name="time")  # type: ignore[assignment]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a time; type {TIME_EXAMPLES}"
+            ) from None
+    if not representable(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range; type a time between the years 1 and 9999"
+        )
+    return value
 
 
 def _show(value: datetime | None) -> str:
     if value is None:
         return "-"
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def _network_text(network: conf.IPNetwork) -> str:
-    """``203.0.113.7`` for a single address, ``10.0.0.0/8`` for a network."""
-    return str(network.network_address) if network.num_addresses == 1 else str(network)
 
 
 def _json(value: Any) -> str:
@@ -167,11 +170,11 @@ def describe_state() -> dict[str, Any]:
             ),
             "users": users,
             "ip_addresses": {
-                "settings": [_network_text(network) for network in conf.ignored_networks()],
+                "settings": list(conf.ignored_networks().entries),
                 "admin": split_lines(snapshot.data.get("ignore_ip_addresses", "")),
             },
             "urls": {
-                "settings": [pattern.pattern for pattern in conf.ignored_url_patterns()],
+                "settings": list(conf.ignored_url_patterns().sources),
                 "admin": split_lines(snapshot.data.get("ignore_urls", "")),
             },
             "bypass_links": links,
