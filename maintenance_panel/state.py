@@ -77,6 +77,8 @@ def load_data() -> dict[str, Any]:
         "ignore_anonymous_user": config.ignore_anonymous_user,
         "ignore_ip_addresses": config.ignore_ip_addresses,
         "ignore_urls": config.ignore_urls,
+        "read_only": config.read_only,
+        "scope_urls": config.scope_urls,
         "group_ids": sorted(group_ids),
         "user_ids": sorted(str(pk) for pk in user_ids),
         "bypass_links": links,
@@ -363,6 +365,13 @@ def is_active(snapshot: Snapshot | None = None) -> bool:
     if forced is not None:
         return forced
     return (snapshot or get_snapshot()).window_active()
+
+
+def is_read_only(snapshot: Snapshot | None = None) -> bool:
+    """Whether read-only maintenance is in force: maintenance on now (settings, switch,
+    window) at the read-only level."""
+    snapshot = snapshot or get_snapshot()
+    return is_active(snapshot) and snapshot.is_read_only()
 
 
 def active_snapshot() -> Snapshot | None:
