@@ -49,7 +49,8 @@ def test_confirming_read_only(client: Client) -> None:
     response = client.post(TOGGLE, {"enabled": "1", "read_only": "1", "confirm": "1"})
     assert response.status_code == 302
     config = MaintenanceConfig.get_solo()
-    assert config.enabled and config.read_only
+    assert config.enabled
+    assert config.read_only
     visitor = Client()
     assert visitor.get("/").status_code == 200
     page = text(client.get(PANEL))
