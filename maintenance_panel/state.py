@@ -381,13 +381,14 @@ def active_snapshot() -> Snapshot | None:
     is trusted.
     """
     holder = _holder
-    if monotonic() < holder.off_until:
+    now = monotonic()
+    if now < holder.off_until:
         return None
     forced = conf.forced_state()
     if forced is False:
         return None
     snapshot = holder.snapshot
-    if snapshot is None or monotonic() >= holder.trusted_until:
+    if snapshot is None or now >= holder.trusted_until:
         snapshot = _get_snapshot_slowly(holder)
     if forced is None and not snapshot.window_active():
         return None
