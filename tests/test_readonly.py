@@ -67,7 +67,7 @@ def test_operator_text_is_kept_on_the_read_only_page(client):
     response = client.post("/sign/")
     assert "Database move" in text(response)
     assert "Back at 4." in text(response)
-    assert "you can keep reading" in text(response)
+    assert "you can keep reading, but what you sent was not saved" in text(response)
 
 
 def test_exempt_group_can_still_write(read_only):
