@@ -68,6 +68,23 @@ def tolerant(request):
     return HttpResponse(f"views: {views}")
 
 
+def cte_insert(request):
+    """A write hidden behind WITH, through Django's cursor."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH x AS (SELECT 1 AS one) "
+            "INSERT INTO demo_pagecounter (path, hits) SELECT '/cte/', one FROM x"
+        )
+    return HttpResponse("inserted")
+
+
+def lock_rows(request):
+    """Reads with a row lock (SELECT ... FOR UPDATE where the database has it)."""
+    with transaction.atomic():
+        names = list(GuestbookEntry.objects.select_for_update().values_list("name", flat=True))
+    return HttpResponse(f"locked {names}")
+
+
 def read(request):
     return HttpResponse(f"entries: {GuestbookEntry.objects.count()}")
 
@@ -94,6 +111,8 @@ urlpatterns = [
     path("half-per-request/", half_then_refused_per_request),
     path("tolerant/", tolerant),
     path("read/", read),
+    path("cte/", cte_insert),
+    path("lock/", lock_rows),
     path("middleware-writes/", read),
     path("checkout/", sign),
     path("checkout/pay/", sign),

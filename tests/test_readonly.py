@@ -217,6 +217,20 @@ def test_post_that_began_before_read_only_completes_as_a_whole(client):
     assert GuestbookEntry.objects.count() == 2
 
 
+def test_write_behind_with_is_refused(client, read_only):
+    assert client.get("/cte/").status_code == 503
+    assert not PageCounter.objects.exists()
+
+
+def test_row_locks_are_refused_where_the_database_takes_them(client, read_only):
+    GuestbookEntry.objects.create(name="a", message="b")
+    response = client.get("/lock/")
+    if connection.features.has_select_for_update:  # PostgreSQL: FOR UPDATE is sent
+        assert response.status_code == 503
+    else:  # SQLite: Django sends a plain SELECT
+        assert response.content == b"locked ['a']"
+
+
 @pytest.mark.django_db(databases=["default", "other"])
 def test_guard_covers_every_database(client, read_only):
     response = client.get("/sign-other/")
