@@ -18,6 +18,9 @@ run; the ratios are printed.
    request outside the scope of active maintenance, against the same request while
    maintenance is off and against the off path plus one ``re.match`` of the scope
    pattern (goal: no more than off + one match).
+3. **Whole requests** through WSGI (the demo's middleware stack, a small template
+   page): maintenance off, a request outside the scope, and a read-only GET of an
+   anonymous visitor without and with the guard.
 """
 
 from __future__ import annotations
@@ -146,15 +149,57 @@ def scope_figures(number: int, repeat: int) -> dict[str, float]:
     return {"off": min(off), "off_plus_match": min(off_match), "out_of_scope": min(out)}
 
 
+def request_figures(rounds: int, batch: int) -> dict[str, float]:
+    """CPU microseconds per request through the whole Django stack (WSGI), median over
+    rounds in which every scenario serves ``batch`` requests in turn."""
+    import statistics
+
+    from django.test import override_settings
+
+    from bench.overhead import Scenario, environ, make_handler
+    from bench.site import PANEL_MIDDLEWARE
+    from maintenance_panel import state
+
+    handler = make_handler(PANEL_MIDDLEWARE)
+    scenarios = {
+        "off": {},
+        "outside the scope": {
+            "MAINTENANCE_MODE": True,
+            "MAINTENANCE_MODE_SCOPE_URLS": [r"^/checkout/"],
+        },
+        "read-only, guard off": {
+            "MAINTENANCE_MODE": True,
+            "MAINTENANCE_MODE_READ_ONLY": True,
+            "MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES": False,
+        },
+        "read-only, guarded": {"MAINTENANCE_MODE": True, "MAINTENANCE_MODE_READ_ONLY": True},
+    }
+    times: dict[str, list[float]] = {name: [] for name in scenarios}
+    for _ in range(rounds):
+        for name, overrides in scenarios.items():
+            with override_settings(**overrides):
+                state.get_snapshot()
+                scenario = Scenario(name, handler, environ(), "200 OK", maintenance=False)
+                assert scenario.request() == "200 OK", name
+                start = time.thread_time()
+                for _ in range(batch):
+                    scenario.request()
+                times[name].append((time.thread_time() - start) / batch * 1e6)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of whole requests")
+    parser.add_argument("--batch", type=int, default=50, help="requests per round")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         configure(Path(workdir))
         guard = guard_figures(options.number, options.repeat)
         scope = scope_figures(options.number, options.repeat)
+        whole = request_figures(options.rounds, options.batch)
 
     print(f"Write guard ({guard['aliases']} database aliases), request that does not write:")
     print(
@@ -178,6 +223,12 @@ def main() -> None:
         f"({scope['out_of_scope'] / scope['off']:.3f}x off, "
         f"{scope['out_of_scope'] / scope['off_plus_match']:.3f}x off + one match)"
     )
+
+    print("Whole requests (WSGI, the demo's middleware stack, a small template page):")
+    for name, micros in whole.items():
+        print(f"  {name + ':':24} {micros:6.1f} µs ({micros / whole['off']:.3f}x off)")
+    extra = whole["read-only, guarded"] - whole["read-only, guard off"]
+    print(f"  the guard and the exemption checks on a read: +{extra:.1f} µs")
 
 
 if __name__ == "__main__":
