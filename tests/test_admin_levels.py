@@ -134,3 +134,30 @@ def test_preview_without_the_form_uses_the_stored_level(client: Client) -> None:
     set_maintenance_mode(False, read_only=True)
     response = client.post(panel_url("preview"), {})
     assert "Changes are paused" in response.content.decode()
+
+
+def test_panel_is_never_locked_in_read_only(client: Client, set_config: Any) -> None:
+    set_config(enabled=True, read_only=True, ignore_admin_site=False)
+    assert client.get(PANEL).status_code == 200
+    response = client.post(TOGGLE, {"enabled": "0"})
+    assert response.status_code == 302
+    assert MaintenanceConfig.get_solo().enabled is False
+
+
+def test_rest_of_held_back_admin_is_read_only(client: Client, set_config: Any) -> None:
+    set_config(enabled=True, read_only=True, ignore_admin_site=False)
+    assert client.get("/admin/maintenance_panel/maintenancechange/").status_code == 200
+    response = client.post("/admin/logout/")  # login and logout stay reachable
+    assert response.status_code == 200
+
+
+def test_bypass_link_lets_its_holder_write() -> None:
+    from maintenance_panel.core import create_bypass_link
+
+    set_maintenance_mode(True, read_only=True)
+    link = create_bypass_link("QA")
+    visitor = Client()
+    visitor.get(link)
+    with override_settings(ROOT_URLCONF="tests.readonly_urls"):
+        assert visitor.post("/sign/").status_code == 200
+        assert Client().post("/sign/").status_code == 503
