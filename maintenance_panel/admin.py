@@ -44,6 +44,7 @@ from maintenance_panel.forms import (
     MaintenanceConfigForm,
     PreviewForm,
     SwitchOnForm,
+    describe_scope,
     display_value,
     field_label,
     fixed_fields,
@@ -54,6 +55,7 @@ from maintenance_panel.models import (
     MaintenanceConfig,
 )
 from maintenance_panel.snapshot import Snapshot
+from maintenance_panel.validators import split_lines
 from maintenance_panel.windows import window_phase
 
 __all__ = [
@@ -86,9 +88,20 @@ class PanelStatus:
     ends_at: datetime | None
     #: The switch is on but the window is over.
     ended: bool
+    #: The level: read-only rather than full maintenance (settings included).
+    read_only: bool = False
+    #: "only /checkout/ and /api/v1/", or "" for the whole site.
+    scope: str = ""
+
+    @property
+    def level_fixed(self) -> bool:
+        """The level is fixed by ``MAINTENANCE_MODE_READ_ONLY``."""
+        return conf.forced_read_only() is not None
 
     @property
     def label(self) -> str:
+        if self.kind == "on" and self.read_only:
+            return gettext("READ-ONLY")
         return {"on": gettext("ON"), "off": gettext("OFF"), "scheduled": gettext("SCHEDULED")}[
             self.kind
         ]
@@ -122,7 +135,10 @@ def panel_status(config: MaintenanceConfig, now: datetime | None = None) -> Pane
         kind, reason = "on", ""
         if config.starts_at is not None and (since is None or since < config.starts_at):
             since = config.starts_at
+    scope = [*conf.scope_url_entries(), *split_lines(config.scope_urls)]
     return PanelStatus(
+        read_only=conf.read_only_value(config.read_only),
+        scope=describe_scope(scope),
         kind=kind,
         forced=forced is not None,
         reason=reason,
@@ -284,6 +300,16 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                     "The button at the top switches at once. Here you can switch and set a "
                     "window in one save: before the start visitors still see the site, after "
                     "the end they see it again."
+                ),
+            },
+        ),
+        (
+            _("Level and scope"),
+            {
+                "fields": ("read_only", "scope_urls"),
+                "description": _(
+                    "Read-only keeps the site readable and refuses changes; a scope puts only "
+                    "some pages under maintenance and leaves the rest of the site up."
                 ),
             },
         ),
@@ -469,7 +495,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             self.message_user(request, fixed_fields()["enabled"], messages.ERROR)
             return HttpResponseRedirect(self._panel_url())
         if request.POST.get("enabled") == "1":
-            return self._switch_on(request, config)
+            return self._switch_on(request, config, self._chosen_level(request, config))
         return self._switch_off(request, config)
 
     def _log(self, request: HttpRequest, obj: Any, message: list[dict[str, Any]]) -> None:
@@ -485,6 +511,18 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             [{"changed": {"fields": [MaintenanceConfig._meta.get_field("enabled").verbose_name]}}],
         )
 
+    @staticmethod
+    def _chosen_level(request: HttpRequest, config: MaintenanceConfig) -> bool:
+        """The level the operator chose with the button: read-only or full (a level
+        fixed by settings wins; no choice keeps the stored one)."""
+        forced = conf.forced_read_only()
+        if forced is not None:
+            return forced
+        chosen = request.POST.get("read_only")
+        if chosen is None:
+            return config.read_only
+        return chosen == "1"
+
     def _switch_off(self, request: HttpRequest, config: MaintenanceConfig) -> HttpResponse:
         if not config.enabled:
             self.message_user(request, gettext("Maintenance mode was already off."), messages.INFO)
@@ -498,21 +536,30 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         )
         return HttpResponseRedirect(self._panel_url())
 
-    def _switch_on(self, request: HttpRequest, config: MaintenanceConfig) -> HttpResponse:
+    def _switch_on(
+        self, request: HttpRequest, config: MaintenanceConfig, read_only: bool
+    ) -> HttpResponse:
         if "confirm" in request.POST:
             form = SwitchOnForm(request.POST)
             if form.is_valid():
                 start, end = form.cleaned_data["starts_at"], form.cleaned_data["ends_at"]
                 try:
                     core.set_maintenance_mode(
-                        True, start=start, end=end, user=request.user, source="admin"
+                        True,
+                        start=start,
+                        end=end,
+                        read_only=None if conf.forced_read_only() is not None else read_only,
+                        user=request.user,
+                        source="admin",
                     )
                 except ValidationError as error:
                     _add_errors(form, error)
                 else:
                     self._log_switch(request)
                     self.message_user(
-                        request, self._switched_on_message(start, end), messages.SUCCESS
+                        request,
+                        self._switched_on_message(start, end, read_only),
+                        messages.SUCCESS,
                     )
                     return HttpResponseRedirect(self._panel_url())
         else:
@@ -523,21 +570,39 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                     "ends_at": _future(config.ends_at),
                 }
             )
+        default_title, default_message = responses.default_text(read_only)
         return self._page(
             request,
             "maintenance_panel/admin/confirm_on.html",
-            gettext("Turn maintenance mode on?"),
+            gettext("Turn read-only maintenance on?")
+            if read_only
+            else gettext("Turn maintenance mode on?"),
             form=form,
             config=config,
+            read_only=read_only,
             status=panel_status(config),
             exemptions=exemptions(config),
-            page_title=config.title or responses.page_context(Snapshot(), None)["title"],
+            page_title=config.title or default_title,
+            page_message=config.message or default_message,
         )
 
     @staticmethod
-    def _switched_on_message(start: datetime | None, end: datetime | None) -> str:
+    def _switched_on_message(
+        start: datetime | None, end: datetime | None, read_only: bool = False
+    ) -> str:
         def when(moment: datetime) -> str:
             return moments.as_text(moment)
+
+        if read_only and (start is None or start <= timezone.now()):
+            if end is not None:
+                return gettext(
+                    "Read-only maintenance is on until %(end)s: visitors can read the site, "
+                    "changes get the maintenance page."
+                ) % {"end": when(end)}
+            return gettext(
+                "Read-only maintenance is on: visitors can read the site, changes get the "
+                "maintenance page."
+            )
 
         if start is not None and start > timezone.now():
             if end is not None:
@@ -579,10 +644,16 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             starts_at=value("starts_at"),
             ends_at=value("ends_at"),
         )
+        # The level chosen in the form (an unticked box is not posted: the form's own
+        # fields tell whether it was shown), else the stored one; settings win.
+        chosen = bool(posted.get("read_only")) if "title" in request.POST else config.read_only
+        read_only = conf.read_only_value(chosen)
         # The visitor is not logged in (matters only to MAINTENANCE_MODE_GET_CONTEXT).
         visitor = copy.copy(request)
         visitor.user = AnonymousUser()
-        body = responses.render_page(visitor, snapshot, responses.retry_after_seconds(snapshot))
+        body = responses.render_page(
+            visitor, snapshot, responses.retry_after_seconds(snapshot), read_only=read_only
+        )
         response = HttpResponse(body)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"

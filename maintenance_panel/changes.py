@@ -22,7 +22,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import state
+from maintenance_panel import conf, state
 from maintenance_panel.models import (
     TRACKED_FIELDS,
     TRACKED_M2M,
@@ -32,8 +32,11 @@ from maintenance_panel.models import (
     field_default,
 )
 from maintenance_panel.signals import maintenance_mode_changed
+from maintenance_panel.validators import split_lines
 from maintenance_panel.windows import window_open
 
+#: Fields that say what visitors get while maintenance is on: the level and the scope.
+LEVEL_FIELDS = frozenset({"read_only", "scope_urls"})
 #: Fields every save writes, also when the caller names ``update_fields``.
 BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via")
 
@@ -201,6 +204,7 @@ def save_config(
                 old=_window_active(before, now),
                 new=_window_active(instance._loaded, now),
                 enabled_changed="enabled" in changes,
+                level_changed=bool(LEVEL_FIELDS & set(changes)),
                 actor=actor,
                 instance=instance,
                 using=using,
@@ -209,9 +213,17 @@ def save_config(
 
 
 def _announce(
-    *, old: bool, new: bool, enabled_changed: bool, actor: Actor, instance: Any, using: str
+    *,
+    old: bool,
+    new: bool,
+    enabled_changed: bool,
+    level_changed: bool,
+    actor: Actor,
+    instance: Any,
+    using: str,
 ) -> None:
-    if old == new and not enabled_changed:
+    # A new level or scope while maintenance is on changes what visitors get.
+    if old == new and not enabled_changed and not (new and level_changed):
         return
 
     def send() -> None:
@@ -220,6 +232,8 @@ def _announce(
             old=old,
             new=new,
             enabled=instance.enabled,
+            read_only=conf.read_only_value(instance.read_only),
+            scope=[*conf.scope_url_entries(), *split_lines(instance.scope_urls)],
             source=actor.source,
             actor=actor.describe(),
             user=actor.user,

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
 from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 
 from maintenance_panel import conf, core, matching, state
 from maintenance_panel.models import BypassLink, MaintenanceConfig
+from maintenance_panel.validators import split_lines
 
 MIDDLEWARE_PATH = "maintenance_panel.middleware.MaintenanceModeMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -142,8 +143,8 @@ def _list_setting(name: str) -> tuple[list[Any], list[CheckMessage]]:
 @register(Tags.compatibility)
 def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """E004: not a list; E005: an IP entry that is neither address nor network;
-    E006: a URL entry that is not a regular expression; W008: a URL entry that only
-    Python's backtracking ``re`` accepts."""
+    E006: a URL entry (exemption or scope) that is not a regular expression; W008: a
+    URL entry that only Python's backtracking ``re`` accepts."""
     messages: list[CheckMessage] = []
     entries, errors = _list_setting(f"{conf.PREFIX}_IGNORE_IP_ADDRESSES")
     messages += errors
@@ -161,6 +162,7 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 )
             )
     messages += url_setting_messages(f"{conf.PREFIX}_IGNORE_URLS")
+    messages += url_setting_messages(f"{conf.PREFIX}_SCOPE_URLS")
     return messages
 
 
@@ -251,6 +253,8 @@ TYPE_RULES: dict[str, tuple[Any, str]] = {
     f"{conf.PREFIX}_IGNORE_TESTS": (lambda v: isinstance(v, bool), "True or False"),
     f"{conf.PREFIX}_FALLBACK": (lambda v: isinstance(v, bool), "True or False"),
     f"{conf.PREFIX}_LOGOUT_AUTHENTICATED_USER": (lambda v: isinstance(v, bool), "True or False"),
+    f"{conf.PREFIX}_READ_ONLY": (_optional_bool, "True, False or None (unset)"),
+    f"{conf.PREFIX}_READ_ONLY_BLOCK_WRITES": (lambda v: isinstance(v, bool), "True or False"),
     f"{conf.PREFIX}_LOGOUT_STAFF_USER": (_optional_bool, "True, False or None"),
     f"{conf.PREFIX}_LOGOUT_SUPERUSER": (_optional_bool, "True, False or None"),
     f"{conf.PREFIX}_STATUS_CODE": (
@@ -424,6 +428,114 @@ def check_urls_included(
                 )
             )
     return messages
+
+
+#: A sample value for each path converter, to turn a route into a path.
+_CONVERTER_SAMPLES = {
+    "int": "1",
+    "slug": "x",
+    "str": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+_ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+_REGEX_SPECIAL = set("\\.^$*+?{}[]|()")
+
+
+def _literal_prefix(regex: str) -> str:
+    """The literal start of a regular expression (``^shop/(?P<id>\\d+)/`` -> ``shop/``)."""
+    prefix = []
+    for char in regex.removeprefix("^"):
+        if char in _REGEX_SPECIAL:
+            break
+        prefix.append(char)
+    return "".join(prefix)
+
+
+def url_samples(patterns: Any, prefix: str = "/") -> list[tuple[str, bool]]:
+    """(path, exact) for every URL of ``patterns``: a path the route resolves (exact),
+    or, for a regular-expression route, its literal start (not exact)."""
+    samples: list[tuple[str, bool]] = []
+    for entry in patterns:
+        pattern = entry.pattern
+        route = getattr(pattern, "_route", None)
+        exact = route is not None
+        if route is not None:
+            part = _ROUTE_PARAMETER.sub(
+                lambda m: _CONVERTER_SAMPLES.get(m.group("converter") or "str", "x"), route
+            )
+        else:
+            regex = getattr(pattern, "_regex", None)
+            part = _literal_prefix(regex) if isinstance(regex, str) else ""
+            exact = isinstance(regex, str) and part == regex.removeprefix("^").removesuffix("$")
+        nested = getattr(entry, "url_patterns", None)
+        if nested is not None:
+            samples.append((prefix + part, False))
+            samples += url_samples(nested, prefix + part)
+        else:
+            samples.append((prefix + part, exact))
+    return samples
+
+
+def _may_match_a_url(pattern: re.Pattern[str], samples: list[tuple[str, bool]]) -> bool:
+    literal = "/" + _literal_prefix(pattern.pattern).removeprefix("/")
+    for path, exact in samples:
+        if pattern.match(path):
+            return True
+        # A regular-expression route or an include: only its start is known.
+        if not exact and (literal.startswith(path) or path.startswith(literal)):
+            return True
+    return False
+
+
+def _scope_warnings(entries: list[tuple[str, str]]) -> list[CheckMessage]:
+    if not entries:
+        return []
+    try:
+        samples = url_samples(get_resolver().url_patterns)
+    except ImportError:
+        return []  # Django's own URL checks report a URLconf that does not import
+    messages: list[CheckMessage] = []
+    for where, entry in entries:
+        try:
+            pattern = re.compile(entry)
+        except re.error:
+            continue  # E006 (or the admin form) reports it
+        if not _may_match_a_url(pattern, samples):
+            messages.append(
+                Warning(
+                    f"{where}: {entry!r} matches no URL of the URLconf, so maintenance "
+                    "with this scope holds nothing back.",
+                    hint="Scope patterns are matched with re.match against the whole path, "
+                    "which starts with a slash: write e.g. '^/checkout/' for the URLs "
+                    "under checkout/.",
+                    id="maintenance_panel.W006",
+                )
+            )
+    return messages
+
+
+@register(Tags.urls)
+def check_scope_matches_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W006: a pattern of MAINTENANCE_MODE_SCOPE_URLS that matches no URL of the
+    URLconf, so maintenance with that scope holds nothing back."""
+    return _scope_warnings(
+        [(f"{conf.PREFIX}_SCOPE_URLS", entry) for entry in conf.scope_url_entries()]
+    )
+
+
+@register(Tags.database, Tags.urls)
+def check_stored_scope_matches_urls(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W006 (``check --database``): the same for the scope the admin stored."""
+    if not databases:
+        return []
+    try:
+        stored = split_lines(state.load_data().get("scope_urls", ""))
+    except DatabaseError:
+        return []  # W003 and the database's own checks say why
+    return _scope_warnings([("the admin's scope", entry) for entry in stored])
 
 
 # A deployment check: ``migrate`` runs the database checks before it creates the

@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_FALLBACK": False,
     f"{PREFIX}_ANNOUNCE_BEFORE": 24 * 60 * 60,
     f"{PREFIX}_BYPASS_COOKIE_NAME": "maintenance_bypass",
+    f"{PREFIX}_READ_ONLY": None,
+    f"{PREFIX}_READ_ONLY_BLOCK_WRITES": True,
+    f"{PREFIX}_SCOPE_URLS": (),
 }
 
 #: Settings of django-maintenance-mode that this app does not carry over, and why.
@@ -96,6 +99,27 @@ def flag_value(name: str, stored: bool) -> bool:
     """Effective ``ignore_<name>``: the setting when set, else the ``stored`` value."""
     forced = forced_flag(name.upper())
     return bool(stored) if forced is None else forced
+
+
+@cache
+def forced_read_only() -> bool | None:
+    """``MAINTENANCE_MODE_READ_ONLY``: ``True``/``False`` fix the level (read-only or
+    full), ``None`` lets the admin decide."""
+    value = get(f"{PREFIX}_READ_ONLY")
+    return None if value is None else bool(value)
+
+
+def read_only_value(stored: bool) -> bool:
+    """Effective level: the setting when set, else the ``stored`` ``read_only``."""
+    forced = forced_read_only()
+    return bool(stored) if forced is None else forced
+
+
+@cache
+def block_writes() -> bool:
+    """``MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES``: stop a held-back request's database
+    writes while read-only maintenance is in force (default True)."""
+    return bool(get(f"{PREFIX}_READ_ONLY_BLOCK_WRITES"))
 
 
 @cache
@@ -217,6 +241,19 @@ def ignored_url_patterns() -> PatternSet:
     return PatternSet.from_settings(url_entries(f"{PREFIX}_IGNORE_URLS"))
 
 
+@cache
+def scope_url_patterns() -> PatternSet:
+    """``MAINTENANCE_MODE_SCOPE_URLS`` (the admin's scope adds to them), matched as
+    ``MAINTENANCE_MODE_IGNORE_URLS`` is: RE2 where it accepts the pattern, Python's ``re``
+    otherwise (W008), unusable entries skipped (E006)."""
+    return PatternSet.from_settings(url_entries(f"{PREFIX}_SCOPE_URLS"))
+
+
+def scope_url_entries() -> list[str]:
+    """``MAINTENANCE_MODE_SCOPE_URLS`` as written (for reports)."""
+    return list(scope_url_patterns().sources)
+
+
 def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:
     """(the callable, None) for a callable or the dotted path of one, else (None, why
     not)."""
@@ -276,6 +313,9 @@ _MEMOIZED = (
     ignore_tests,
     ignored_networks,
     ignored_url_patterns,
+    forced_read_only,
+    block_writes,
+    scope_url_patterns,
     get_context_function,
     client_ip_function,
     authenticated_user_function,

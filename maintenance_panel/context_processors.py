@@ -1,4 +1,4 @@
-"""Template context processor: ``maintenance_mode`` is the site's state (a bool)."""
+"""Template context processor: ``maintenance_mode`` and ``maintenance_read_only``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,23 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from maintenance_panel import state
+from maintenance_panel import decision, state
 
 
 def maintenance_mode(request: HttpRequest) -> dict[str, Any]:
-    """Add ``maintenance_mode``: whether the site is under maintenance now."""
-    return {"maintenance_mode": state.is_active()}
+    """Add ``maintenance_mode`` and ``maintenance_read_only`` (bools).
+
+    ``maintenance_mode``: whether maintenance is on for this request's own path (on
+    now, and the path in the scope when there is one). ``maintenance_read_only``:
+    whether this request's visitor cannot change anything now (read-only maintenance
+    for this path, and the visitor is not exempt), so that a template can hide its
+    forms. Neither reads the user unless read-only maintenance applies to the path.
+    """
+    snapshot = state.get_snapshot()
+    on = decision.under_maintenance(request, snapshot)
+    read_only = (
+        on
+        and snapshot.is_read_only()
+        and decision.changes_refused(request, decision.request_user(request), snapshot)
+    )
+    return {"maintenance_mode": on, "maintenance_read_only": read_only}

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "create_bypass_link",
     "get_maintenance_mode",
+    "is_read_only",
     "maintenance_mode_off",
     "maintenance_mode_on",
     "override_maintenance_mode",
@@ -55,8 +56,25 @@ def urls_missing_message() -> str:
 
 
 def get_maintenance_mode() -> bool:
-    """Whether the site is under maintenance now (settings, switch and window)."""
+    """Whether the site is under maintenance now (settings, switch and window), at any
+    level and whatever the scope."""
     return state.is_active()
+
+
+def is_read_only() -> bool:
+    """Whether read-only maintenance is in force now: maintenance is on (settings,
+    switch and window) and its level is read-only (``MAINTENANCE_MODE_READ_ONLY`` or
+    the stored ``read_only``). False while maintenance is off or full."""
+    return state.is_read_only()
+
+
+def _scope_text(scope: Any) -> str:
+    """The stored form of a scope given as a list of patterns (or one string)."""
+    if isinstance(scope, str):
+        return scope
+    if not isinstance(scope, list | tuple):
+        raise TypeError(f"scope must be a list of regular expressions, not {scope!r}")
+    return "\n".join(str(pattern) for pattern in scope)
 
 
 def set_maintenance_mode(
@@ -66,11 +84,18 @@ def set_maintenance_mode(
     end: Moment | None = None,
     title: str | None = None,
     message: str | None = None,
+    read_only: bool | None = None,
+    scope: list[str] | tuple[str, ...] | None = None,
     user: Any = None,
     source: str = "api",
     label: str = "",
 ) -> None:
     """Turn maintenance mode on or off, optionally for a window and with a new text.
+
+    ``read_only``: True for read-only maintenance (the site stays readable, changes are
+    refused), False for full maintenance. ``scope``: the regular expressions of the
+    URLs under maintenance (``[]`` for the whole site). For both, and for ``title``
+    and ``message``, None keeps what is stored.
 
     ``start`` and ``end`` are datetimes (naive ones are read in the current time
     zone) or timedeltas from now. Switching on replaces the window with the one given
@@ -78,11 +103,24 @@ def set_maintenance_mode(
     validates it, recorded in the history as ``user`` (or ``label``) through
     ``source``, and takes effect once the transaction commits.
 
-    Raises ``ImproperlyConfigured`` when ``MAINTENANCE_MODE`` fixes the state, and
-    ``ValidationError`` for a window that ends before it starts or, when switching
-    on, has already ended.
+    Raises ``ImproperlyConfigured`` when ``MAINTENANCE_MODE`` fixes the state (or
+    ``MAINTENANCE_MODE_READ_ONLY`` the level asked for), and ``ValidationError`` for a
+    window that ends before it starts or, when switching on, has already ended, and for
+    a scope line that is not a regular expression.
     """
     check_bool(value, "value")
+    if read_only is not None:
+        check_bool(read_only, "read_only")
+        forced_level = conf.forced_read_only()
+        if forced_level is not None and forced_level != read_only:
+            raise ImproperlyConfigured(
+                _(
+                    "The maintenance level is fixed by the MAINTENANCE_MODE_READ_ONLY "
+                    "setting (%(value)s); remove that setting to change it here."
+                )
+                % {"value": forced_level}
+            )
+    scope_text = None if scope is None else _scope_text(scope)
     forced = conf.forced_state()
     if forced is not None:
         raise ImproperlyConfigured(
@@ -117,6 +155,10 @@ def set_maintenance_mode(
             config.title = title
         if message is not None:
             config.message = message
+        if read_only is not None:
+            config.read_only = read_only
+        if scope_text is not None:
+            config.scope_urls = scope_text
         config.full_clean(exclude=["ignore_groups", "ignore_users"])
         config.save()
 

@@ -247,6 +247,24 @@ def may_use_panel(user: Any) -> bool:
     )
 
 
+def under_maintenance(request: HttpRequest, snapshot: Snapshot) -> bool:
+    """Whether maintenance is on for ``request``'s own path: on now, and the path is in
+    the scope when there is one."""
+    return is_active(snapshot) and snapshot.in_scope(request.path_info)
+
+
+def changes_refused(request: HttpRequest, user: Any, snapshot: Snapshot) -> bool:
+    """Whether ``request``'s visitor may not change anything now: read-only maintenance
+    for this path, its view not decorated with ``force_maintenance_mode_off``, and the
+    visitor not exempt."""
+    if not (under_maintenance(request, snapshot) and snapshot.is_read_only()):
+        return False
+    match = getattr(request, "resolver_match", None)
+    if match is not None and forced_by_view(match.func) is False:
+        return False
+    return exemption_reason(request, user, snapshot) is None
+
+
 def exemption_reason(request: HttpRequest, user: Any, snapshot: Snapshot) -> str | None:
     """Why ``request`` sees the site during maintenance, for the banner; None if it does
     not (or maintenance is off)."""

@@ -8,6 +8,7 @@ refused with a list of what changed, and the operator's input is shown again.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,7 @@ else:
 
 LOADED_SALT = "maintenance_panel.admin.loaded"
 #: The one-entry-per-line fields, whose validators name each bad line.
-LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls")
+LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls", "scope_urls")
 #: Pseudo-fields that the history records besides the model's fields.
 EXTRA_LABELS = {"bypass_link": _("bypass link")}
 
@@ -51,8 +52,37 @@ def field_label(name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
+_PLAIN_PATH = re.compile(r"^\^?(/[\w\-./~%]*)\$?$")
+
+
+def readable_pattern(pattern: str) -> str:
+    """A scope pattern as a reader takes it: ``^/checkout/`` reads ``/checkout/``; a
+    pattern with more to it than a plain path stays as written."""
+    match = _PLAIN_PATH.match(pattern)
+    return match.group(1) if match else pattern
+
+
+def describe_scope(patterns: list[str]) -> str:
+    """ "only /checkout/ and /api/v1/", or "" for the whole site."""
+    readable = [readable_pattern(pattern) for pattern in patterns]
+    if not readable:
+        return ""
+    if len(readable) == 1:
+        paths = readable[0]
+    else:
+        paths = gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(readable[:-1]),
+            "last": readable[-1],
+        }
+    return gettext("only %(paths)s") % {"paths": paths}
+
+
 def display_value(name: str, value: Any) -> str:
     """A stored (JSON-able) value of field ``name`` as an operator reads it."""
+    if name == "read_only" and isinstance(value, bool):
+        return gettext("read-only") if value else gettext("full")
+    if name == "scope_urls" and value == "":
+        return gettext("the whole site")
     if value is None or value == "" or value == []:
         return gettext("(empty)")
     if isinstance(value, bool):
@@ -78,6 +108,13 @@ def fixed_fields() -> dict[str, str]:
             gettext("Fixed on by the MAINTENANCE_MODE setting.")
             if forced
             else gettext("Fixed off by the MAINTENANCE_MODE setting.")
+        )
+    forced_level = conf.forced_read_only()
+    if forced_level is not None:
+        fixed["read_only"] = (
+            gettext("Fixed to read-only by the MAINTENANCE_MODE_READ_ONLY setting.")
+            if forced_level
+            else gettext("Fixed to full maintenance by the MAINTENANCE_MODE_READ_ONLY setting.")
         )
     for flag in conf.IGNORE_FLAGS:
         value = conf.forced_flag(flag)
@@ -152,6 +189,8 @@ class MaintenanceConfigForm(forms.ModelForm):
             flag = name.removeprefix("ignore_").upper()
             if name == "enabled":
                 self.initial[name] = conf.forced_state()
+            elif name == "read_only":
+                self.initial[name] = conf.forced_read_only()
             elif flag in conf.IGNORE_FLAGS:
                 self.initial[name] = conf.forced_flag(flag)
         if self.instance.pk is not None:
@@ -264,7 +303,8 @@ def _datetime_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.
 
 
 class SwitchOnForm(forms.Form):
-    """The confirmation step before maintenance is turned on: the window to apply."""
+    """The confirmation step before maintenance is turned on: the window to apply (the
+    level comes with the button that led here)."""
 
     starts_at = _datetime_field(_("Start"), _("Leave empty to start at once."))
     ends_at = _datetime_field(_("End"), _("Optional. The site comes back by itself at this time."))
@@ -298,6 +338,7 @@ class PreviewForm(forms.Form):
 
     title = forms.CharField(required=False, max_length=200)
     message = forms.CharField(required=False)
+    read_only = forms.BooleanField(required=False)
     starts_at = forms.SplitDateTimeField(required=False)
     ends_at = forms.SplitDateTimeField(required=False)
 

@@ -4,8 +4,15 @@ Place it anywhere after ``django.contrib.auth.middleware.AuthenticationMiddlewar
 The decision is made in ``process_view`` (where the resolved view and URL are known
 without resolving again); requests that never reach it (a 404, or an earlier
 middleware that answered, such as a CSRF failure) are decided after the fact in
-``__call__``, with whatever URL match there was. While maintenance is off nothing
-else is touched: no session, no ``request.user``, no query.
+``__call__``, with whatever URL match there was. While maintenance is off, and for a
+request outside the maintenance scope, nothing else is touched: no session, no
+``request.user``, no query.
+
+During read-only maintenance a held-back request with a safe method is served under
+the write guard (:mod:`maintenance_panel.guard`), installed in ``process_view`` and
+removed in ``__call__`` once the response is made; a write it stops reaches
+``process_exception`` (or, raised below the view, turns into a 500 that ``__call__``
+replaces) and is answered with the read-only maintenance response.
 """
 
 from __future__ import annotations
@@ -19,9 +26,14 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
 from maintenance_panel import conf, decision, health, responses, state
+from maintenance_panel.guard import WriteGuard, WriteRefused
 from maintenance_panel.snapshot import Snapshot
 
 _DECIDED = "_maintenance_panel_decided"
+#: Request attribute: (the write guard, the snapshot it was installed for).
+_GUARDED = "_maintenance_panel_guarded"
+#: Methods that read: served to everyone during read-only maintenance.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def _should_logout(user: Any) -> bool:
@@ -52,19 +64,56 @@ class MaintenanceModeMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            guarded = request.__dict__.get(_GUARDED)
+            if guarded is not None:
+                guarded[0].detach()
+                guarded[0].deactivate()
+        if guarded is not None:
+            return self._after_guard(request, response, *guarded)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = self._decide(request, request.resolver_match)
+            held = self._decide(request, request.resolver_match, answered=True)
             if held is not None:
                 return held
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response = await self.get_response(request)
+        try:
+            response = await self.get_response(request)
+        finally:
+            guarded = request.__dict__.get(_GUARDED)
+            if guarded is not None:
+                # Removed in the thread it was installed in (the request's ORM thread).
+                await sync_to_async(guarded[0].detach)()
+                guarded[0].deactivate()
+        if guarded is not None:
+            return self._after_guard(request, response, *guarded)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = await self._adecide(request, request.resolver_match)
+            held = await self._adecide(request, request.resolver_match, answered=True)
             if held is not None:
                 return held
+        return response
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        """A write stopped by the guard: the read-only response instead of a 500."""
+        if not isinstance(exception, WriteRefused):
+            return None
+        guarded = request.__dict__.get(_GUARDED)
+        snapshot = guarded[1] if guarded is not None else state.get_snapshot()
+        return responses.maintenance_response(request, snapshot, read_only=True)
+
+    @staticmethod
+    def _after_guard(
+        request: HttpRequest, response: Any, guard: WriteGuard, snapshot: Snapshot
+    ) -> Any:
+        # A write refused below the view (another middleware) became a 500 before it
+        # could reach process_exception; the visitor gets the read-only page instead.
+        if guard.refused is not None and response.status_code >= 500:
+            return responses.maintenance_response(request, snapshot, read_only=True)
         return response
 
     def process_view(
@@ -96,10 +145,35 @@ class MaintenanceModeMiddleware:
         # MAINTENANCE_MODE_IGNORE_TESTS inside a test run.
         return conf.ignore_tests() and decision.in_test_run()
 
-    def _decide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
+    @staticmethod
+    def _before_exemptions(request: HttpRequest, snapshot: Snapshot | None, answered: bool) -> bool:
+        """Whether the request is served before any exemption is looked at: maintenance
+        off, outside the scope, or a read of read-only maintenance that needs no guard
+        (the guard is off, or the response was made without the view: nothing left to
+        guard)."""
+        if snapshot is None or not snapshot.in_scope(request.path_info):
+            return True
+        if snapshot.is_read_only() and request.method in SAFE_METHODS:
+            return answered or not conf.block_writes()
+        return False
+
+    @staticmethod
+    def _held_read_only(request: HttpRequest, snapshot: Snapshot) -> Any:
+        """Read-only maintenance, a visitor who is not exempt: a read is served under the
+        write guard (returns the guard to install), a change gets the read-only page."""
+        if request.method in SAFE_METHODS:
+            guard = WriteGuard()
+            setattr(request, _GUARDED, (guard, snapshot))
+            return guard
+        return responses.maintenance_response(request, snapshot, read_only=True)
+
+    def _decide(
+        self, request: HttpRequest, match: Any, *, answered: bool = False
+    ) -> HttpResponseBase | None:
         snapshot = state.active_snapshot()
-        if snapshot is None or self._ignoring_tests():
+        if self._before_exemptions(request, snapshot, answered) or self._ignoring_tests():
             return None
+        assert snapshot is not None
         reason = decision.reason_before_user(request, match, snapshot)
         if reason is not None and reason != decision.PANEL:
             return None
@@ -109,6 +183,13 @@ class MaintenanceModeMiddleware:
                 return None
         elif decision.reason_for_user(user, snapshot, decision.member_group_ids(user, snapshot)):
             return None
+        if snapshot.is_read_only():
+            held = self._held_read_only(request, snapshot)
+            if isinstance(held, WriteGuard):
+                held.activate()
+                held.attach()
+                return None
+            return held
         if user is not None and user.is_authenticated and _should_logout(user):
             logout(request)
         return responses.maintenance_response(request, snapshot)
@@ -138,10 +219,13 @@ class MaintenanceModeMiddleware:
             health.report_unavailable("database", exc)
         return None
 
-    async def _adecide(self, request: HttpRequest, match: Any) -> HttpResponseBase | None:
+    async def _adecide(
+        self, request: HttpRequest, match: Any, *, answered: bool = False
+    ) -> HttpResponseBase | None:
         snapshot = await self._aactive_snapshot()
-        if snapshot is None or self._ignoring_tests():
+        if self._before_exemptions(request, snapshot, answered) or self._ignoring_tests():
             return None
+        assert snapshot is not None
         reason = decision.reason_before_user(request, match, snapshot)
         if reason is not None and reason != decision.PANEL:
             return None
@@ -153,6 +237,14 @@ class MaintenanceModeMiddleware:
             user, snapshot, await decision.amember_group_ids(user, snapshot)
         ):
             return None
+        if snapshot.is_read_only():
+            held = self._held_read_only(request, snapshot)
+            if isinstance(held, WriteGuard):
+                held.activate()
+                # In the thread that runs this request's ORM calls (thread-sensitive).
+                await sync_to_async(held.attach)()
+                return None
+            return held
         if user is not None and user.is_authenticated and _should_logout(user):
             await alogout(request)
         return responses.maintenance_response(request, snapshot)

@@ -31,6 +31,8 @@ TRACKED_FIELDS: tuple[str, ...] = (
     "ignore_anonymous_user",
     "ignore_ip_addresses",
     "ignore_urls",
+    "read_only",
+    "scope_urls",
 )
 TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users")
 
@@ -120,6 +122,24 @@ class MaintenanceConfig(SingletonModel):
         help_text=_(
             "One regular expression per line, matched against the start of "
             "the path, e.g. ^/healthz$."
+        ),
+    )
+    read_only = models.BooleanField(
+        _("read-only"),
+        default=False,
+        help_text=_(
+            "Visitors can still read the site; only changes (forms, posts, anything that "
+            "writes to the database) get the maintenance page."
+        ),
+    )
+    scope_urls = models.TextField(
+        _("only these URLs"),
+        blank=True,
+        validators=[validators.validate_regex_lines],
+        help_text=_(
+            "Optional. One regular expression per line, matched against the start of the "
+            "path, e.g. ^/checkout/. Only matching pages are under maintenance; empty means "
+            "the whole site."
         ),
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)

@@ -20,12 +20,26 @@ class override_maintenance_mode(override_settings):  # lower case: used like a f
     A context manager (``with`` or ``async with``), or a decorator of sync and async
     test functions, of Django test case classes and of plain (pytest) test classes.
     It fixes the state the way ``MAINTENANCE_MODE`` does, so the rest (exemptions,
-    response) works as configured.
+    response) works as configured. ``read_only`` fixes the level the way
+    ``MAINTENANCE_MODE_READ_ONLY`` does, and ``scope`` (a list of regular expressions)
+    adds to the scope the way ``MAINTENANCE_MODE_SCOPE_URLS`` does.
     """
 
-    def __init__(self, value: bool) -> None:
+    def __init__(
+        self,
+        value: bool,
+        *,
+        read_only: bool | None = None,
+        scope: list[str] | tuple[str, ...] | None = None,
+    ) -> None:
         check_bool(value, "value")
-        super().__init__(MAINTENANCE_MODE=value)
+        fixed: dict[str, Any] = {"MAINTENANCE_MODE": value}
+        if read_only is not None:
+            check_bool(read_only, "read_only")
+            fixed["MAINTENANCE_MODE_READ_ONLY"] = read_only
+        if scope is not None:
+            fixed["MAINTENANCE_MODE_SCOPE_URLS"] = list(scope)
+        super().__init__(**fixed)
 
     async def __aenter__(self) -> None:
         self.__enter__()

@@ -88,7 +88,9 @@ def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int 
 def status_summary(snapshot: Snapshot) -> dict[str, Any]:
     """The effective state for status pages, probes and ``maintenance_mode status``:
     ``enabled``, ``active``, ``forced_by_settings``, ``window`` (``starts_at``,
-    ``ends_at``, ``phase``) and ``retry_after`` (while active). Datetimes as they are."""
+    ``ends_at``, ``phase``), ``retry_after`` (while active), ``read_only`` (the level:
+    read-only rather than full) and ``scope`` (the patterns of the URLs under
+    maintenance; empty for the whole site). Datetimes as they are."""
     forced = conf.forced_state()
     active = is_active(snapshot)
     return {
@@ -101,14 +103,36 @@ def status_summary(snapshot: Snapshot) -> dict[str, Any]:
             "phase": window_phase(snapshot.starts_at, snapshot.ends_at),
         },
         "retry_after": retry_after_seconds(snapshot) if active else None,
+        "read_only": snapshot.is_read_only(),
+        "scope": snapshot.scope(),
     }
 
 
-def page_context(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
-    """What the maintenance template gets (before ``MAINTENANCE_MODE_GET_CONTEXT``)."""
+def default_text(read_only: bool) -> tuple[str, str]:
+    """The title and message shown when the operator has not written any."""
+    if read_only:
+        return (
+            _("Changes are paused"),
+            _(
+                "The site is in read-only mode for maintenance: you can read it as usual, "
+                "but changes cannot be saved right now. Please try again later."
+            ),
+        )
+    return _("Website unavailable"), _("Please try again later.")
+
+
+def page_context(
+    snapshot: Snapshot, retry_after: int | None, *, read_only: bool = False
+) -> dict[str, Any]:
+    """What the maintenance template gets (before ``MAINTENANCE_MODE_GET_CONTEXT``).
+
+    ``read_only``: the page answers a change refused during read-only maintenance.
+    """
+    title, message = default_text(read_only)
     return {
-        "title": snapshot.title or _("Website unavailable"),
-        "message": snapshot.message or _("Please try again later."),
+        "title": snapshot.title or title,
+        "message": snapshot.message or message,
+        "read_only": read_only,
         "starts_at": snapshot.starts_at,
         "ends_at": snapshot.ends_at,
         "retry_after": retry_after,
@@ -120,16 +144,24 @@ def page_context(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
     }
 
 
-def json_payload(snapshot: Snapshot, retry_after: int | None) -> dict[str, Any]:
-    """The JSON body of the maintenance response."""
-    context = page_context(snapshot, retry_after)
-    return {
-        "detail": _("Service unavailable: maintenance in progress."),
+def json_payload(
+    snapshot: Snapshot, retry_after: int | None, *, read_only: bool = False
+) -> dict[str, Any]:
+    """The JSON body of the maintenance response (with ``"read_only": true`` for a
+    change refused during read-only maintenance)."""
+    context = page_context(snapshot, retry_after, read_only=read_only)
+    payload: dict[str, Any] = {
+        "detail": _("Service unavailable: maintenance in progress.")
+        if not read_only
+        else _("Changes are paused: read-only maintenance in progress."),
         "title": str(context["title"]),
         "message": str(context["message"]),
         "retry_after": retry_after,
         "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
     }
+    if read_only:
+        payload["read_only"] = True
+    return payload
 
 
 def _chosen_type(request: HttpRequest) -> tuple[str, bool]:
@@ -149,21 +181,28 @@ def _remember(key: tuple[Any, ...], body: bytes) -> bytes:
     return body
 
 
-def _json_body(snapshot: Snapshot, retry_after: int | None) -> bytes:
-    key = ("json", snapshot.stamp, translation.get_language(), retry_after)
+def _json_body(snapshot: Snapshot, retry_after: int | None, read_only: bool) -> bytes:
+    key = ("json", snapshot.stamp, translation.get_language(), retry_after, read_only)
     body = _bodies.get(key)
     if body is None:
-        body = _remember(key, json.dumps(json_payload(snapshot, retry_after)).encode())
+        payload = json_payload(snapshot, retry_after, read_only=read_only)
+        body = _remember(key, json.dumps(payload).encode())
     return body
 
 
-def render_page(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> str:
+def render_page(
+    request: HttpRequest,
+    snapshot: Snapshot,
+    retry_after: int | None,
+    *,
+    read_only: bool = False,
+) -> str:
     """The maintenance page for ``snapshot``, rendered now (the admin's preview uses it).
 
     Without ``MAINTENANCE_MODE_GET_CONTEXT`` it is rendered without the request, so the
     result may be shared by every visitor; with it, with the request.
     """
-    context = page_context(snapshot, retry_after)
+    context = page_context(snapshot, retry_after, read_only=read_only)
     extra_function = conf.get_context_function()
     if extra_function is None:
         return loader.render_to_string(conf.template_name(), context)
@@ -171,20 +210,36 @@ def render_page(request: HttpRequest, snapshot: Snapshot, retry_after: int | Non
     return loader.render_to_string(conf.template_name(), context, request=request)
 
 
-def _render_html(request: HttpRequest, snapshot: Snapshot, retry_after: int | None) -> bytes:
+def _render_html(
+    request: HttpRequest, snapshot: Snapshot, retry_after: int | None, read_only: bool
+) -> bytes:
     if conf.get_context_function() is not None:
-        return render_page(request, snapshot, retry_after).encode()
+        return render_page(request, snapshot, retry_after, read_only=read_only).encode()
     # With an end set, Retry-After counts down; the page may say it in minutes.
     bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
-    key = ("html", snapshot.stamp, translation.get_language(), conf.template_name(), bucket)
+    key = (
+        "html",
+        snapshot.stamp,
+        translation.get_language(),
+        conf.template_name(),
+        bucket,
+        read_only,
+    )
     body = _bodies.get(key)
     if body is None:
-        body = _remember(key, render_page(request, snapshot, retry_after).encode())
+        page = render_page(request, snapshot, retry_after, read_only=read_only)
+        body = _remember(key, page.encode())
     return body
 
 
-def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpResponse:
-    """The response a held-back request gets."""
+def maintenance_response(
+    request: HttpRequest, snapshot: Snapshot, *, read_only: bool = False
+) -> HttpResponse:
+    """The response a held-back request gets.
+
+    ``read_only``: the request tried to change something during read-only maintenance;
+    the page (or JSON) says that changes are paused. Status and headers are the same.
+    """
     redirect = conf.redirect_url()
     if redirect:
         target = redirect_path() or redirect
@@ -195,13 +250,13 @@ def maintenance_response(request: HttpRequest, snapshot: Snapshot) -> HttpRespon
     kind, negotiated = _chosen_type(request)
     if kind == "json":
         response = HttpResponse(
-            _json_body(snapshot, retry_after),
+            _json_body(snapshot, retry_after, read_only),
             content_type="application/json",
             status=conf.status_code(),
         )
     else:
         response = HttpResponse(
-            _render_html(request, snapshot, retry_after),
+            _render_html(request, snapshot, retry_after, read_only),
             content_type="text/html; charset=utf-8",
             status=conf.status_code(),
         )

@@ -6,11 +6,14 @@ from django.dispatch import Signal
 
 #: Sent after the transaction commits, once per saved change that switches maintenance
 #: on or off: the switch flipped, or a window edited so that maintenance starts or ends
-#: now. Never on a rollback, nor for changes of the text or the exemptions alone.
+#: now; and, while maintenance is on, a change of its level (read-only or full) or its
+#: scope. Never on a rollback, nor for changes of the text or the exemptions alone.
 #:
 #: Keyword arguments: ``old`` and ``new`` (bool: was / is maintenance active, per the
 #: switch and window; both False when the switch is turned on for a window that has
-#: not started yet), ``enabled`` (the switch now), ``source`` ("admin", "command",
+#: not started yet), ``enabled`` (the switch now), ``read_only`` (the level now:
+#: True for read-only, settings included), ``scope`` (the patterns of the URLs under
+#: maintenance, settings' first; empty for the whole site), ``source`` ("admin", "command",
 #: "api" or "code"), ``actor`` (who, as text), ``user`` (or None) and ``config`` (the
 #: saved ``MaintenanceConfig``).
 #:

@@ -73,6 +73,10 @@ class Snapshot:
     user_ids: frozenset[str] = frozenset()
     networks: NetworkSet = NO_NETWORKS
     url_patterns: PatternSet = NO_PATTERNS
+    #: The stored level (``read_only``); :meth:`is_read_only` applies the setting.
+    read_only: bool = False
+    #: The admin's scope (``scope_urls``); ``MAINTENANCE_MODE_SCOPE_URLS`` adds.
+    scope_patterns: PatternSet = NO_PATTERNS
     #: Usable bypass links: id -> expiry (or None).
     bypass_links: dict[int, datetime | None] = field(default_factory=dict)
     changed_at: datetime | None = None
@@ -88,6 +92,27 @@ class Snapshot:
     def flag(self, name: str) -> bool:
         """Effective ``ignore_<name>``: the setting when set, else the stored value."""
         return conf.flag_value(name, getattr(self, f"ignore_{name}"))
+
+    def is_read_only(self) -> bool:
+        """The effective level: ``MAINTENANCE_MODE_READ_ONLY`` when set, else the stored
+        ``read_only`` (whether maintenance is on is not considered)."""
+        return conf.read_only_value(self.read_only)
+
+    def in_scope(self, path: str) -> bool:
+        """Whether ``path`` (``request.path_info``) is under maintenance when it is on:
+        always without a scope, else when a scope pattern (settings' or admin's)
+        matches its start."""
+        settings_patterns = conf.scope_url_patterns()
+        if not (self.scope_patterns or settings_patterns):
+            return True
+        return settings_patterns.match(path) or self.scope_patterns.match(path)
+
+    def scope(self) -> list[str]:
+        """The scope's patterns as written, settings' first; empty for the whole site."""
+        return [
+            *conf.scope_url_entries(),
+            *split_lines(self.data.get("scope_urls", "")),
+        ]
 
     @classmethod
     def from_data(cls, data: dict[str, Any], stamp: str) -> Snapshot:
@@ -108,6 +133,8 @@ class Snapshot:
             user_ids=frozenset(str(pk) for pk in data.get("user_ids", ())),
             networks=networks_of(data.get("ignore_ip_addresses") or ""),
             url_patterns=patterns_of(data.get("ignore_urls") or ""),
+            read_only=bool(data.get("read_only", False)),
+            scope_patterns=patterns_of(data.get("scope_urls") or ""),
             bypass_links=dict(data.get("bypass_links", {})),
             changed_at=data.get("changed_at"),
             changed_via=data.get("changed_via", ""),

@@ -77,6 +77,8 @@ def load_data() -> dict[str, Any]:
         "ignore_anonymous_user": config.ignore_anonymous_user,
         "ignore_ip_addresses": config.ignore_ip_addresses,
         "ignore_urls": config.ignore_urls,
+        "read_only": config.read_only,
+        "scope_urls": config.scope_urls,
         "group_ids": sorted(group_ids),
         "user_ids": sorted(str(pk) for pk in user_ids),
         "bypass_links": links,
@@ -365,6 +367,13 @@ def is_active(snapshot: Snapshot | None = None) -> bool:
     return (snapshot or get_snapshot()).window_active()
 
 
+def is_read_only(snapshot: Snapshot | None = None) -> bool:
+    """Whether read-only maintenance is in force: maintenance on now (settings, switch,
+    window) at the read-only level."""
+    snapshot = snapshot or get_snapshot()
+    return is_active(snapshot) and snapshot.is_read_only()
+
+
 def active_snapshot() -> Snapshot | None:
     """The snapshot when maintenance is on now (settings, switch, window), else None.
 
@@ -372,13 +381,14 @@ def active_snapshot() -> Snapshot | None:
     is trusted.
     """
     holder = _holder
-    if monotonic() < holder.off_until:
+    now = monotonic()
+    if now < holder.off_until:
         return None
     forced = conf.forced_state()
     if forced is False:
         return None
     snapshot = holder.snapshot
-    if snapshot is None or monotonic() >= holder.trusted_until:
+    if snapshot is None or now >= holder.trusted_until:
         snapshot = _get_snapshot_slowly(holder)
     if forced is None and not snapshot.window_active():
         return None

@@ -3,7 +3,8 @@
 pytest: installed as a plugin (entry point ``maintenance_panel``), so every test
 starts and ends with a fresh maintenance state (the process snapshot and the state in
 the shared cache), so it never leaks from one test into the next. It also provides
-the ``maintenance_mode_on`` and ``maintenance_mode_off`` fixtures.
+the ``maintenance_mode_on``, ``maintenance_mode_read_only`` and ``maintenance_mode_off``
+fixtures.
 
 unittest / Django's test runner: add :class:`MaintenanceStateResetMixin` to your test
 case classes (before ``TestCase``), or call :func:`reset_maintenance_state` in
@@ -65,6 +66,13 @@ if pytest is not None:
     def maintenance_mode_on() -> Iterator[Any]:
         """Maintenance mode forced on for the test (as ``MAINTENANCE_MODE = True``)."""
         with override_maintenance_mode(True) as value:
+            yield value
+
+    @pytest.fixture
+    def maintenance_mode_read_only() -> Iterator[Any]:
+        """Read-only maintenance forced on for the test (as ``MAINTENANCE_MODE = True``
+        and ``MAINTENANCE_MODE_READ_ONLY = True``): reads are served, changes refused."""
+        with override_maintenance_mode(True, read_only=True) as value:
             yield value
 
     @pytest.fixture

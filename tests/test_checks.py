@@ -347,3 +347,66 @@ def test_every_check_id_is_documented():
     source = (root / "maintenance_panel" / "checks.py").read_text()
     docs = (root / "docs" / "checks.md").read_text()
     assert set(re.findall(f'id="({pattern})"', source)) == set(re.findall(f"`({pattern})`", docs))
+
+
+# -- levels and scope ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scope", [["^/about/"], [r"^/admin/auth/"], [r"^/guestbook/$"], ["^/maintenance/status/"]]
+)
+def test_scope_that_matches_a_url_is_fine(scope):
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS=scope):
+        assert "maintenance_panel.W006" not in found()
+
+
+def test_scope_that_matches_no_url():
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS=["^checkout/", "^/about/"]):
+        message = found()["maintenance_panel.W006"]
+    assert "'^checkout/' matches no URL" in message.msg
+    assert "starts with a slash" in message.hint
+
+
+def test_stored_scope_is_checked_with_the_database(set_config):
+    set_config(scope_urls="^/nowhere/")
+    assert "maintenance_panel.W006" not in found()
+    message = found(databases=["default"])["maintenance_panel.W006"]
+    assert "the admin's scope: '^/nowhere/'" in message.msg
+
+
+def test_scope_setting_must_be_regular_expressions():
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS=["^/(broken"]):
+        message = found()["maintenance_panel.E006"]
+    assert message.msg.startswith("MAINTENANCE_MODE_SCOPE_URLS: '^/(broken'")
+
+
+def test_scope_setting_must_be_a_list():
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS="^/checkout/"):
+        assert "maintenance_panel.E004" in found()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAINTENANCE_MODE_READ_ONLY", "yes"), ("MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES", None)],
+)
+def test_level_settings_types(name, value):
+    with override_settings(**{name: value}):
+        assert name in found()["maintenance_panel.E008"].msg
+
+
+def test_url_samples_of_regex_routes():
+    from django.urls import include, re_path
+
+    from maintenance_panel.checks import url_samples
+
+    patterns = [
+        re_path(r"^shop/(?P<id>\d+)/buy/$", lambda request: None),
+        re_path(r"^legal/$", lambda request: None),
+        re_path(r"^api/", include([re_path(r"^items/$", lambda request: None)])),
+    ]
+    assert url_samples(patterns) == [
+        ("/shop/", False),
+        ("/legal/", True),
+        ("/api/", False),
+        ("/api/items/", True),
+    ]

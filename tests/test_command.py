@@ -395,3 +395,87 @@ def test_bypass_create_without_the_app_urls():
     with pytest.raises(CommandError, match=r'include\("maintenance_panel\.urls"\)'):
         run("bypass", "create", "QA")
     assert not BypassLink.objects.exists()
+
+
+# -- levels and scope ------------------------------------------------------------------
+
+
+def test_on_read_only_with_a_scope(client):
+    output = run("on", "--read-only", "--scope", "^/checkout/", "--scope", "^/api/v1/")
+    assert "READ-ONLY for only ^/checkout/, ^/api/v1/" in output
+    config = stored()
+    assert config.read_only is True
+    assert config.scope_urls == "^/checkout/\n^/api/v1/"
+    assert client.get("/").status_code == 200  # out of scope
+    change = MaintenanceChange.objects.first()
+    assert change.changes["read_only"] == [False, True]
+    assert change.changes["scope_urls"] == ["", "^/checkout/\n^/api/v1/"]
+
+
+def test_full_and_whole_site_go_back():
+    run("on", "--read-only", "--scope", "^/checkout/")
+    run("on", "--full", "--whole-site")
+    config = stored()
+    assert config.read_only is False
+    assert config.scope_urls == ""
+
+
+def test_on_without_level_options_keeps_them():
+    run("on", "--read-only", "--scope", "^/checkout/")
+    run("off")
+    run("on", "--message", "Again")
+    config = stored()
+    assert config.read_only is True
+    assert config.scope_urls == "^/checkout/"
+
+
+def test_status_shows_level_and_scope():
+    run("on", "--read-only", "--scope", "^/checkout/")
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS=["^/forum/"]):
+        output = run("status")
+    assert "Level: read-only" in output
+    assert "Scope: only ^/forum/ (settings), ^/checkout/" in output
+    run("on", "--whole-site", "--full")
+    assert "Level: full" in run("status")
+    assert "Scope: the whole site" in run("status")
+
+
+def test_status_json_has_level_and_scope():
+    run("on", "--read-only", "--scope", "^/checkout/")
+    data = json.loads(run("status", "--json"))
+    assert data["read_only"] is True
+    assert data["scope"] == ["^/checkout/"]
+
+
+def test_bad_scope_pattern_changes_nothing():
+    with pytest.raises(CommandError, match=r"Nothing changed: .*Line 1: “\^/\(broken”"):
+        run("on", "--scope", "^/(broken")
+    assert not MaintenanceConfig.objects.filter(enabled=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("off", "--read-only"), "--read-only does not go with `off`"),
+        (("status", "--full"), "--full does not go with `status`"),
+        (("off", "--scope", "^/x/"), "--scope does not go with `off`"),
+        (("status", "--whole-site"), "--whole-site does not go with `status`"),
+    ],
+)
+def test_level_options_only_go_with_on(args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+
+
+def test_read_only_and_full_together_are_refused():
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        run("on", "--read-only", "--full")
+
+
+def test_level_fixed_by_settings():
+    with override_settings(MAINTENANCE_MODE_READ_ONLY=True):
+        with pytest.raises(CommandError, match="MAINTENANCE_MODE_READ_ONLY"):
+            run("on", "--full")
+        assert "fixed by MAINTENANCE_MODE_READ_ONLY" in run("status")
+        run("on")
+    assert stored().enabled is True

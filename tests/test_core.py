@@ -279,3 +279,46 @@ def test_a_running_site_does_not_import_django_test():
 def test_unknown_attribute_of_core():
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         core.nothing_here  # noqa: B018
+
+
+def test_is_read_only_follows_switch_window_and_level():
+    from django.test import override_settings
+
+    from maintenance_panel.core import is_read_only
+
+    assert not is_read_only()
+    set_maintenance_mode(False, read_only=True)
+    assert not is_read_only()  # the level alone is not maintenance
+    set_maintenance_mode(True)
+    assert is_read_only()  # None kept the stored level
+    assert get_maintenance_mode()
+    set_maintenance_mode(True, read_only=False)
+    assert not is_read_only()
+    with override_settings(MAINTENANCE_MODE_READ_ONLY=True):
+        assert is_read_only()
+    set_maintenance_mode(True, read_only=True, start=timedelta(hours=1))
+    assert not is_read_only()  # scheduled, not yet in force
+
+
+def test_set_with_scope_and_keep_it():
+    set_maintenance_mode(True, scope=["^/checkout/", "^/api/v1/"])
+    assert MaintenanceConfig.get_solo().scope_urls == "^/checkout/\n^/api/v1/"
+    set_maintenance_mode(True, title="Still scoped")
+    assert MaintenanceConfig.get_solo().scope_urls == "^/checkout/\n^/api/v1/"
+    set_maintenance_mode(True, scope=[])
+    assert MaintenanceConfig.get_solo().scope_urls == ""
+
+
+def test_level_fixed_by_settings_refuses_the_other():
+    from django.core.exceptions import ImproperlyConfigured
+    from django.test import override_settings
+
+    with override_settings(MAINTENANCE_MODE_READ_ONLY=False):
+        with pytest.raises(ImproperlyConfigured, match="MAINTENANCE_MODE_READ_ONLY"):
+            set_maintenance_mode(True, read_only=True)
+        set_maintenance_mode(True, read_only=False)  # the same level is fine
+
+
+def test_scope_must_be_a_list():
+    with pytest.raises(TypeError, match="scope must be a list"):
+        set_maintenance_mode(True, scope=42)  # type: ignore[arg-type]

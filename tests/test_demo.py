@@ -45,3 +45,31 @@ def test_setup_demo_is_repeatable(capsys):
     call_command("setup_demo", username="demo", password="second-pass-123")
     assert get_user_model().objects.get(username="demo").check_password("second-pass-123")
     assert Group.objects.filter(name="Beta testers").count() == 1
+
+
+def test_guestbook_counts_views_and_takes_entries(client):
+    from demo.models import GuestbookEntry
+
+    assert "Viewed 1 time." in client.get("/guestbook/").content.decode()
+    response = client.post("/guestbook/", {"name": "Ada", "message": "Hello"})
+    assert response.status_code == 302
+    page = client.get("/guestbook/").content.decode()
+    assert "Viewed 2 times." in page
+    assert "<strong>Ada</strong>: Hello" in page
+    assert GuestbookEntry.objects.count() == 1
+
+
+def test_guestbook_during_read_only_maintenance(client):
+    from demo.models import GuestbookEntry, PageCounter
+    from maintenance_panel.core import set_maintenance_mode
+
+    set_maintenance_mode(True, read_only=True)
+    page = client.get("/guestbook/")
+    assert page.status_code == 200
+    assert "This visit was not counted: changes are paused." in page.content.decode()
+    assert "Signing the guestbook is paused" in page.content.decode()
+    refused = client.post("/guestbook/", {"name": "Ada", "message": "Hello"})
+    assert refused.status_code == 503
+    assert "what you sent was not saved" in refused.content.decode()
+    assert not GuestbookEntry.objects.exists()
+    assert not PageCounter.objects.exists()

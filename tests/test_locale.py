@@ -388,3 +388,18 @@ def test_admin_log_is_stored_untranslated() -> None:
     assert all("Zugangslink" not in message for message in stored)
     with translation.override("en"):
         assert any("bypass link" in entry.get_change_message() for entry in LogEntry.objects.all())
+
+
+@pytest.mark.django_db
+@APP_TEMPLATES_ONLY
+@pytest.mark.urls("tests.readonly_urls")
+def test_read_only_page_speaks_german(client) -> None:
+    from maintenance_panel.core import set_maintenance_mode
+
+    set_maintenance_mode(True, read_only=True)
+    with translation.override("de"):
+        response = client.post("/sign/")
+    page = text(response)
+    assert response.status_code == 503
+    assert "Änderungen sind pausiert" in page
+    assert "was Sie gerade gesendet haben, wurde nicht gespeichert" in page

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "other"])  # makemigrations reads both
 def test_no_missing_migrations():
     out = StringIO()
     call_command("makemigrations", "maintenance_panel", check=True, dry_run=True, stdout=out)

@@ -152,7 +152,9 @@ def test_json_body_is_made_once_per_state(client, monkeypatch):
     switch_on(title="Down")
     calls = []
     real = responses.json_payload
-    monkeypatch.setattr(responses, "json_payload", lambda *args: calls.append(1) or real(*args))
+    monkeypatch.setattr(
+        responses, "json_payload", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+    )
     for _ in range(3):
         assert client.get("/", headers={"accept": "application/json"}).status_code == 503
     assert len(calls) == 1
@@ -174,4 +176,4 @@ def test_cache_is_bounded(client):
     for number in range(responses._MAX_BODIES + 10):
         responses._remember(("test", number), b"x")
     assert len(responses._bodies) <= responses._MAX_BODIES
-    assert responses._render_html(None, snapshot, 3600)  # type: ignore[arg-type]
+    assert responses._render_html(None, snapshot, 3600, False)  # type: ignore[arg-type]

@@ -119,3 +119,29 @@ def test_switching_on_for_a_later_window(received, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         set_maintenance_mode(True, start=timedelta(hours=1), end=timedelta(hours=2))
     assert [(c["old"], c["new"], c["enabled"]) for c in received] == [(False, False, True)]
+
+
+def test_carries_the_level_and_scope(received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        set_maintenance_mode(True, read_only=True, scope=["^/checkout/"])
+    assert received[0]["read_only"] is True
+    assert received[0]["scope"] == ["^/checkout/"]
+
+
+def test_sent_when_the_level_or_scope_changes_while_on(
+    received, django_capture_on_commit_callbacks, set_config
+):
+    set_config(enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_maintenance_mode(True, read_only=True)
+        set_maintenance_mode(True, scope=["^/checkout/"])
+    assert [(c["old"], c["new"], c["read_only"], c["scope"]) for c in received] == [
+        (True, True, True, []),
+        (True, True, True, ["^/checkout/"]),
+    ]
+
+
+def test_not_sent_for_a_level_change_while_off(received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        set_maintenance_mode(False, read_only=True, scope=["^/checkout/"])
+    assert received == []

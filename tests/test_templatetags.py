@@ -145,3 +145,34 @@ def test_banner_names_the_zone_of_the_end(client, set_config):
     page = text(client.get("/"))
     assert f'<time datetime="{end.replace(microsecond=0).isoformat()}">' in page
     assert " UTC</time>." in page
+
+
+# -- levels and scope ------------------------------------------------------------------
+
+
+def test_read_only_banner_tells_every_reader(client, set_config):
+    set_config(enabled=True, read_only=True)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Changes are paused for maintenance: you can read the site" in text(response)
+    assert "You can still make changes" not in text(response)
+
+
+def test_read_only_banner_tells_an_exempt_visitor_why(client, set_config):
+    set_config(enabled=True, read_only=True, ignore_anonymous_user=True)
+    body = text(client.get("/"))
+    assert "Changes are paused for maintenance" in body
+    assert "You can still make changes because visitors who are not logged in are exempt" in body
+
+
+def test_scope_banner_speaks_only_in_the_scope(client, set_config):
+    set_config(enabled=True, read_only=True, scope_urls="^/guestbook/")
+    assert "Changes are paused" not in text(client.get("/"))
+    body = text(client.get("/guestbook/"))
+    assert "Changes are paused for maintenance" in body
+    assert "It concerns only /guestbook/." in body
+
+
+def test_full_maintenance_banner_names_the_scope(client, set_config):
+    set_config(enabled=True, scope_urls="^/about/", ignore_anonymous_user=True)
+    assert "It concerns only /about/." in text(client.get("/about/"))

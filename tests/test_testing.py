@@ -61,6 +61,33 @@ def test_maintenance_mode_off_fixture(maintenance_mode_off, set_config, client):
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.readonly_urls")
+def test_maintenance_mode_read_only_fixture(maintenance_mode_read_only, client):
+    from maintenance_panel.core import is_read_only
+
+    assert is_read_only()
+    assert client.get("/read/").status_code == 200
+    assert client.post("/sign/").status_code == 503
+    assert client.get("/count/").status_code == 503  # the view counter is refused
+    assert client.get("/read/").status_code == 200  # and the test's transaction is fine
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.readonly_urls")
+def test_override_with_level_and_scope(client):
+    from maintenance_panel.core import override_maintenance_mode
+
+    with override_maintenance_mode(True, read_only=True, scope=["^/sign/"]):
+        assert client.post("/sign/").status_code == 503
+        assert client.post("/checkout/").status_code == 200
+    with override_maintenance_mode(True, scope=["^/checkout/"]):
+        assert client.get("/checkout/").status_code == 503
+        assert client.get("/read/").status_code == 200
+    with pytest.raises(TypeError, match="read_only must be True or False"):
+        override_maintenance_mode(True, read_only="yes")  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
 def test_fixture_state_does_not_leak(client):
     assert client.get("/").status_code == 200
 

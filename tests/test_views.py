@@ -179,7 +179,18 @@ def test_status_while_off(client, config):
         "forced_by_settings": False,
         "window": {"starts_at": None, "ends_at": None, "phase": "none"},
         "retry_after": None,
+        "read_only": False,
+        "scope": [],
     }
+
+
+def test_status_reports_level_and_scope(client, set_config):
+    set_config(enabled=True, read_only=True, scope_urls="^/checkout/\n^/api/v1/")
+    with override_settings(MAINTENANCE_MODE_SCOPE_URLS=[r"^/forum/"]):
+        data = client.get("/maintenance/status/").json()
+    assert data["active"] is True
+    assert data["read_only"] is True
+    assert data["scope"] == ["^/forum/", "^/checkout/", "^/api/v1/"]
 
 
 def test_status_reachable_during_maintenance(client, set_config):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import conf, decision, moments, state
+from maintenance_panel.forms import describe_scope
 
 register = template.Library()
 
@@ -44,20 +45,36 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
     """Announce an upcoming window, or tell an exempt user that maintenance is on.
 
     Before a scheduled window (within ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``) everyone
-    sees when it starts; during maintenance whoever still sees the site is told why.
-    Silent otherwise, and on the maintenance page itself. Needs ``request`` in the
-    context (``django.template.context_processors.request``) to say why.
+    sees when it starts; during maintenance whoever still sees the site is told why;
+    during read-only maintenance every reader is told that changes are paused (and an
+    exempt one why they may still make them). With a scope it speaks only on the pages
+    in the scope, and names it. Silent otherwise, and on the maintenance page itself.
+    Needs ``request`` in the context (``django.template.context_processors.request``)
+    to say why.
     """
     if context.get("maintenance_page"):
         return {"kind": None}
     snapshot = state.get_snapshot()
     request = context.get("request")
     if state.is_active(snapshot):
+        scope = describe_scope(snapshot.scope())
+        read_only = snapshot.is_read_only()
+        kind = "read_only" if read_only else "on"
         if request is None:
-            return {"kind": "on", "reason": None, "ends_at": snapshot.ends_at}
+            return {"kind": kind, "reason": None, "ends_at": snapshot.ends_at, "scope": scope}
+        if not decision.under_maintenance(request, snapshot):
+            # Outside the scope (or on a page that is always up): nothing to say.
+            return {"kind": None}
         user = decision.request_user(request)
-        reason = decision.exemption_reason(request, user, snapshot) or "view"
-        return {"kind": "on", "reason": REASONS[reason], "ends_at": snapshot.ends_at}
+        reason = decision.exemption_reason(request, user, snapshot)
+        if reason is None and not read_only:
+            reason = "view"
+        return {
+            "kind": kind,
+            "reason": REASONS[reason] if reason else None,
+            "ends_at": snapshot.ends_at,
+            "scope": scope,
+        }
     starts_at = snapshot.starts_at
     if (
         conf.forced_state() is None

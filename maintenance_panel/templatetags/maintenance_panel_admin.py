@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from maintenance_panel import changes, conf, decision, state
+from maintenance_panel.forms import describe_scope
 
 register = template.Library()
 
@@ -28,7 +29,8 @@ def actor_name(label: str) -> str:
 def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
     """While maintenance is on: say so on every admin page, with a link to the panel
     for those who may open it. Reads the process snapshot, so it costs no query."""
-    if not state.is_active():
+    snapshot = state.get_snapshot()
+    if not state.is_active(snapshot):
         return {"show": False}
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -49,6 +51,8 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         "csp_nonce": context.get("csp_nonce"),
         "forced": conf.forced_state() is not None,
         "panel_url": panel_url,
+        "read_only": snapshot.is_read_only(),
+        "scope": describe_scope(snapshot.scope()),
     }
 
 

@@ -42,6 +42,7 @@ WORDS: dict[str, str] = {
 BYPASS_ACTIONS = ("create", "revoke", "list")
 USAGE = (
     "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
+    "                      [--read-only | --full] [--scope PATTERN ... | --whole-site]\n"
     "  maintenance_mode off\n"
     "  maintenance_mode status [--json]\n"
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
@@ -225,6 +226,36 @@ class Command(BaseCommand):
             "--title", metavar="TEXT", help="With on: the heading of the maintenance page."
         )
         parser.add_argument("--message", metavar="TEXT", help="With on: what visitors read.")
+        level = parser.add_mutually_exclusive_group()
+        level.add_argument(
+            "--read-only",
+            dest="read_only",
+            action="store_const",
+            const=True,
+            help="With on: read-only maintenance: the site stays readable, changes get "
+            "the maintenance page.",
+        )
+        level.add_argument(
+            "--full",
+            dest="read_only",
+            action="store_const",
+            const=False,
+            help="With on: full maintenance (back from --read-only).",
+        )
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument(
+            "--scope",
+            action="append",
+            metavar="PATTERN",
+            help="With on: only URLs matching this regular expression (matched against "
+            "the start of the path, e.g. ^/checkout/) are under maintenance; repeat it "
+            "for several.",
+        )
+        scope.add_argument(
+            "--whole-site",
+            action="store_true",
+            help="With on: clear the scope: the whole site is under maintenance.",
+        )
         parser.add_argument(
             "--expires",
             type=moment,
@@ -257,13 +288,27 @@ class Command(BaseCommand):
 
     def _refuse_options(self, word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
         allowed = {
-            "on": {"start", "end", "title", "message", "json"},
+            "on": {"start", "end", "title", "message", "read_only", "scope", "whole_site", "json"},
             "off": {"json"},
             "status": {"json"},
             "bypass": {"expires", "base_url", "json"},
         }[word]
-        for name in ("start", "end", "title", "message", "expires", "base_url", "json"):
-            if options.get(name) and name not in allowed:
+        for name in (
+            "start",
+            "end",
+            "title",
+            "message",
+            "read_only",
+            "scope",
+            "whole_site",
+            "expires",
+            "base_url",
+            "json",
+        ):
+            given = options.get(name) is not None if name == "read_only" else options.get(name)
+            if given and name not in allowed:
+                if name == "read_only":
+                    name = "read_only" if options[name] else "full"
                 flag = "--" + name.replace("_", "-")
                 raise CommandError(f"{flag} does not go with `{word}`. Usage:\n{USAGE}")
         if args and word != "bypass":
@@ -290,6 +335,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--end ({_show(end)}) is in the past; type a future time, e.g. --end +1h."
             )
+        scope = [] if options.get("whole_site") else options.get("scope")
         actor = changes.command_line_actor()
         try:
             core.set_maintenance_mode(
@@ -298,11 +344,17 @@ class Command(BaseCommand):
                 end=end,
                 title=options["title"],
                 message=options["message"],
+                read_only=options.get("read_only"),
+                scope=scope,
                 source=actor.source,
                 label=actor.label,
             )
         except ValidationError as exc:
             raise CommandError(f"Nothing changed: {_validation_text(exc)}") from exc
+        except ImproperlyConfigured as exc:
+            raise CommandError(
+                f"Nothing changed: {exc} Leave out --read-only / --full to keep the level."
+            ) from exc
         described = describe_state()
         if options["json"]:
             self.stdout.write(_json(described))
@@ -320,6 +372,8 @@ class Command(BaseCommand):
             self._headline(described),
             f"Why: {described['explanation']}.",
             f"Window: {self._window_text(window)}",
+            f"Level: {self._level_text(described)}",
+            f"Scope: {self._scope_text(described['scope'])}",
         ]
         if described["retry_after"]:
             lines.append(f"Retry-After: {described['retry_after']} s")
@@ -356,9 +410,35 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     @staticmethod
-    def _headline(described: dict[str, Any]) -> str:
+    def _level_text(described: dict[str, Any]) -> str:
+        text = (
+            "read-only (pages can be read; changes get the maintenance page)"
+            if described["read_only"]
+            else "full (visitors get the maintenance page)"
+        )
+        if conf.forced_read_only() is not None:
+            text += " (fixed by MAINTENANCE_MODE_READ_ONLY)"
+        return text
+
+    @staticmethod
+    def _scope_text(scope: list[str]) -> str:
+        if not scope:
+            return "the whole site"
+        settings_entries = set(conf.scope_url_entries())
+        return "only " + ", ".join(
+            f"{pattern} (settings)" if pattern in settings_entries else pattern for pattern in scope
+        )
+
+    @classmethod
+    def _headline(cls, described: dict[str, Any]) -> str:
         if described["active"]:
-            return "Maintenance mode is ON: visitors get the maintenance page."
+            where = f" for {cls._scope_text(described['scope'])}" if described["scope"] else ""
+            if described["read_only"]:
+                return (
+                    f"Maintenance mode is ON, READ-ONLY{where}: visitors can read the "
+                    "site; changes get the maintenance page."
+                )
+            return f"Maintenance mode is ON{where}: visitors get the maintenance page."
         if described["window"]["phase"] == "scheduled" and described["enabled"]:
             return (
                 "Maintenance mode is scheduled: the site is up until "

@@ -1,0 +1,133 @@
+"""The write guard: which statements it stops, and that what it stops is not written."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+
+from demo.models import GuestbookEntry
+from maintenance_panel.guard import WriteGuard, WriteRefused, is_write, statement_keyword
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'INSERT INTO "t" ("a") VALUES (%s)',
+        "update t set a = 1",
+        "DELETE FROM t",
+        "REPLACE INTO t VALUES (1)",
+        "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE",
+        "CREATE TABLE t (a int)",
+        "ALTER TABLE t ADD COLUMN b int",
+        "DROP TABLE t",
+        "TRUNCATE t",
+        "  \n -- a comment\n INSERT INTO t VALUES (1)",
+        "/* a comment */ DELETE FROM t",
+        "(INSERT INTO t VALUES (1))",
+        "WITH moved AS (DELETE FROM t RETURNING *) SELECT * FROM moved",
+        "with x as (select 1) insert into t select * from x",
+        'SELECT "t"."a" FROM "t" WHERE "t"."id" = %s FOR UPDATE',
+        "SELECT a FROM t FOR NO KEY UPDATE",
+        "select a from t for share",
+        "SELECT a FROM t FOR KEY SHARE SKIP LOCKED",
+        "LOCK TABLE t",
+        "VACUUM",
+        "CALL do_something()",
+        "COPY t FROM STDIN",
+    ],
+)
+def test_writes(sql):
+    assert is_write(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'SELECT "t"."a" FROM "t"',
+        "select count(*) from t where note = 'INSERT INTO'",
+        "WITH x AS (SELECT 1) SELECT * FROM x",
+        "SAVEPOINT s1",
+        'RELEASE SAVEPOINT "s1"',
+        'ROLLBACK TO SAVEPOINT "s1"',
+        "BEGIN",
+        "COMMIT",
+        "SET TIME ZONE 'UTC'",
+        "PRAGMA foreign_keys",
+        "SHOW server_version",
+        "EXPLAIN SELECT 1",
+        "VALUES (1)",
+        "SELECT a FROM t WHERE last_update > %s",
+        "",
+        "   ",
+        "-- only a comment",
+        "/* unterminated",
+    ],
+)
+def test_reads_and_transaction_control(sql):
+    assert not is_write(sql)
+
+
+def test_statement_keyword():
+    assert statement_keyword("  /* x */ -- y\n ( select 1)") == "SELECT"
+    assert statement_keyword("123") == ""
+
+
+@pytest.mark.django_db
+def test_guard_stops_a_write_before_the_database():
+    with WriteGuard() as guard, pytest.raises(WriteRefused) as refused:
+        GuestbookEntry.objects.create(name="a", message="b")
+    assert isinstance(refused.value, DatabaseError)
+    assert refused.value.alias == "default"
+    assert guard.refused is refused.value
+    assert not GuestbookEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_guard_lets_reads_through():
+    GuestbookEntry.objects.create(name="a", message="b")
+    with WriteGuard() as guard:
+        assert GuestbookEntry.objects.count() == 1
+        assert list(GuestbookEntry.objects.values_list("name", flat=True)) == ["a"]
+    assert guard.refused is None
+
+
+@pytest.mark.django_db
+def test_interrupted_transaction_is_rolled_back_whole():
+    guard = WriteGuard()
+    with pytest.raises(WriteRefused), transaction.atomic():
+        GuestbookEntry.objects.create(name="first", message="written before the guard")
+        with guard:
+            GuestbookEntry.objects.create(name="second", message="refused")
+    assert not GuestbookEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_transaction_open_before_the_guard_stays_usable():
+    with WriteGuard(), pytest.raises(WriteRefused):
+        GuestbookEntry.objects.create(name="a", message="b")
+    # Django marked the test's transaction broken; nothing reached the database.
+    assert not connection.needs_rollback
+    assert GuestbookEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_guard_is_removed_from_every_connection():
+    with WriteGuard():
+        assert all(conn.execute_wrappers for conn in connections.all())
+    assert not any(conn.execute_wrappers for conn in connections.all())
+    GuestbookEntry.objects.create(name="after", message="the guard")
+
+
+@pytest.mark.django_db
+def test_guard_stops_only_its_own_context():
+    import contextvars
+
+    guard = WriteGuard()
+    guard.attach()  # on this thread's connections, but active in no context
+    try:
+        GuestbookEntry.objects.create(name="another", message="request's write")
+        contextvars.copy_context().run(guard.activate)  # active elsewhere only
+        GuestbookEntry.objects.create(name="still", message="not this one's")
+    finally:
+        guard.detach()
+    assert GuestbookEntry.objects.count() == 2
