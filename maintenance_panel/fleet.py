@@ -224,8 +224,8 @@ class _Writer:
         try:
             cache = caches[conf.cache_alias()]
             key = SLOT_KEY % self.slot
-            host, pid, token = self.identity()
-            if _same_process(cache.get(key), {"host": host, "pid": pid, "token": token}):
+            mine = {"host": socket.gethostname(), "pid": self.pid, "token": self.token}
+            if _same_process(cache.get(key), mine):
                 cache.delete(key)
         except state.CACHE_ERRORS:
             pass  # the report drops out by itself after seen_recently()
@@ -289,9 +289,11 @@ def connect() -> None:
 
 
 def reset() -> None:
-    """Forget that this process served requests (tests): it reports after its next one."""
+    """Forget that this process served requests, and its report (tests): it reports
+    again after its next request."""
     global _serving
     _writer.drain()
+    _writer.forget(os.getpid())
     _serving = False
     connect()
 
