@@ -427,6 +427,7 @@ def wait_for_fleet(
     since: float,
     timeout: float,
     on_settled: Callable[[Verdict], None] = lambda verdict: None,
+    on_poll: Callable[[list[Verdict]], None] = lambda verdicts: None,
     interval: float = 0.1,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
@@ -436,7 +437,8 @@ def wait_for_fleet(
 
     ``expected()`` says whether the change turns maintenance on, ``target`` is its
     version (None: the shared version now) and ``since`` when it committed.
-    ``on_settled`` hears of each process once, as it settles. The first answer comes
+    ``on_settled`` hears of each process once, as it settles; ``on_poll`` of those
+    still waited for, at each look. The first answer comes
     no sooner than :data:`REPORT_DELAY` after the start, so that a report still on its
     way is not missed.
     """
@@ -459,6 +461,7 @@ def wait_for_fleet(
                 told.add(key)
                 on_settled(verdict)
         unsettled = [verdict for verdict in verdicts if not verdict.settled]
+        on_poll(unsettled)
         if not unsettled and now >= start + REPORT_DELAY:
             return verdicts
         if unsettled and now >= start + timeout:

@@ -333,7 +333,8 @@ class Command(BaseCommand):
             if word == "status":
                 self._status(options)
             elif word == "wait":
-                self._wait(since=time.time(), options=options)
+                now = time.time()
+                self._wait(since=now, committed=now, options=options)
             elif word == "render":
                 self._render(options)
             elif word == "bypass":
@@ -436,11 +437,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing changed: {exc} Leave out --read-only / --full to keep the level."
             ) from exc
+        committed = time.time()
         described = describe_state()
         if not options["json"] and options["verbosity"] >= 1:
             self.stdout.write(self._headline(described))
         if options["wait"]:
-            described["wait"] = self._wait(since=since, options=options)
+            described["wait"] = self._wait(since=since, committed=committed, options=options)
         if options["json"]:
             self.stdout.write(_json(described))
 
@@ -521,8 +523,11 @@ class Command(BaseCommand):
 
     # -- deploys: wait, render ----------------------------------------------------------
 
-    def _wait(self, *, since: float, options: dict[str, Any]) -> list[dict[str, Any]]:
-        """Wait until every process seen recently applies the stored state."""
+    def _wait(
+        self, *, since: float, committed: float, options: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Wait until every process seen recently applies the stored state (changed
+        between ``since`` and ``committed``)."""
         timeout = options["timeout"] or DEFAULT_TIMEOUT
         quiet = options["json"] or options["verbosity"] < 1
         if not fleet.reports_are_shared():
@@ -543,9 +548,19 @@ class Command(BaseCommand):
             if not quiet:
                 self.stdout.write(f"  {verdict.report.label}: {verdict.why}")
 
+        def still_waiting(verdicts: list[fleet.Verdict]) -> None:
+            if options["verbosity"] >= 2 and verdicts:
+                waiting = "; ".join(f"{v.report.label}: {v.why}" for v in verdicts)
+                self.stderr.write(f"{time.time() - committed:.2f} s, waiting for {waiting}")
+
         try:
             verdicts = fleet.wait_for_fleet(
-                expected=expected, target=None, since=since, timeout=timeout, on_settled=tell
+                expected=expected,
+                target=None,
+                since=since,
+                timeout=timeout,
+                on_settled=tell,
+                on_poll=still_waiting,
             )
         except fleet.FleetTimeout as exc:
             lines = [f"  {verdict.report.label}: {verdict.why}" for verdict in exc.verdicts]
@@ -562,7 +577,8 @@ class Command(BaseCommand):
             if verdicts:
                 self.stdout.write(
                     f"Every process seen recently applies the new state ({len(verdicts)} "
-                    f"on {len(fleet.hosts(v.report for v in verdicts))} host(s))."
+                    f"on {len(fleet.hosts(v.report for v in verdicts))} host(s), "
+                    f"{time.time() - committed:.2f} s after the change)."
                 )
             else:
                 self.stdout.write(
