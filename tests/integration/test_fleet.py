@@ -3,8 +3,8 @@ servers on PostgreSQL and Redis, one of them forced off by its own settings."""
 
 from __future__ import annotations
 
+import contextlib
 import re
-import selectors
 import socket
 import subprocess
 import threading
@@ -58,24 +58,24 @@ def manage(site: Site, *args: str, timeout: float = 120) -> Run:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout is not None and process.stderr is not None
     run = Run(returncode=-1)
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=1):
-                if process.poll() is not None:
-                    break
-                continue
-            line = process.stdout.readline()
-            if not line:
-                break
+
+    def read() -> None:
+        # Each line as it comes (a thread: select() cannot see lines already buffered).
+        assert process.stdout is not None
+        for line in process.stdout:
             run.lines.append((time.time(), line.rstrip("\n")))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        run.returncode = process.wait(timeout=timeout)
     finally:
-        selector.close()
-    run.returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(timeout=10)
+    assert process.stderr is not None
     run.stderr = process.stderr.read()
     return run
 
@@ -88,10 +88,8 @@ def traffic(servers: list[Server]) -> Iterator[None]:
     def load() -> None:
         while not stop.is_set():
             for server in servers:
-                try:
+                with contextlib.suppress(OSError):  # a server being stopped
                     ask(server.port)
-                except OSError:
-                    pass  # a server being stopped
 
     thread = threading.Thread(target=load, daemon=True)
     thread.start()
