@@ -181,7 +181,7 @@ def servers_summary(config: MaintenanceConfig) -> ServersSummary:
         if process.active == expected:
             continue
         why = process.forced_text or gettext(
-            "has not read the new state yet (last %(seconds)d s ago)"
+            "has not read the new state yet (seen %(seconds).1f s ago)"
         ) % {"seconds": (now - process.seen_at).total_seconds()}
         differing.append((process, why))
     count = len(agreeing)
