@@ -126,7 +126,7 @@ def test_on_wait_prints_who_confirmed(shared, committing):
     report(shared, 1, host="web-1", pid=1, active=False, version="1", seen_at=time.time() - 30)
     output, _ = run("on", "--wait", "--timeout", "5")
     assert "web-1, pid 1: no request for" in output
-    assert "Every process seen recently applies the new state (1 on 1 host(s))." in output
+    assert "Every process seen recently applies the new state (1 on 1 host(s), " in output
 
 
 def test_off_wait_confirms_a_process_with_the_new_version(shared, committing, client):
