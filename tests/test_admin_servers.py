@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.test import override_settings
 from django.utils import translation
 
 from maintenance_panel import fleet
@@ -58,6 +59,7 @@ def test_one_process_agrees(config):
     assert "1 process on 1 host has this state." in page
 
 
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_a_process_local_cache_is_explained(config):
     page = panel_text(logged_in(SuperuserFactory()))
     assert "each process reports only to itself" in page

@@ -62,6 +62,22 @@ def committing(django_capture_on_commit_callbacks, monkeypatch) -> Any:
     monkeypatch.setattr(transaction, "on_commit", real)
 
 
+@pytest.fixture
+def local_cache() -> Any:
+    """A process-local cache, empty, whatever the suite runs on."""
+    local = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "deploy-tests",
+        }
+    }
+    with override_settings(CACHES=local):
+        caches["default"].clear()
+        yield
+        fleet.drain()
+        caches["default"].clear()
+
+
 def report(cache: Any, slot: int, **fields: Any) -> None:
     cache.set(fleet.SLOT_KEY % slot, other(**fields), 60)
 
@@ -69,7 +85,7 @@ def report(cache: Any, slot: int, **fields: Any) -> None:
 # -- status --------------------------------------------------------------------------------
 
 
-def test_status_lists_the_processes_seen_recently(client):
+def test_status_lists_the_processes_seen_recently(local_cache, client):
     client.get("/")
     assert fleet.drain()
     report(caches["default"], 5, host="web-2", pid=4711, forced=True, version="3")
@@ -79,7 +95,7 @@ def test_status_lists_the_processes_seen_recently(client):
     assert "process-local" in output  # LocMem: the others cannot report here
 
 
-def test_status_json_has_the_processes(client):
+def test_status_json_has_the_processes(local_cache, client):
     client.get("/")
     assert fleet.drain()
     output, _ = run("status", "--json")
@@ -102,7 +118,7 @@ def test_status_says_when_the_reports_cannot_be_read(shared):
 # -- --wait and wait ---------------------------------------------------------------------
 
 
-def test_wait_with_a_process_local_cache_warns_and_waits_one_ttl(monkeypatch):
+def test_wait_with_a_process_local_cache_warns_and_waits_one_ttl(local_cache, monkeypatch):
     slept: list[float] = []
     monkeypatch.setattr(command.time, "sleep", slept.append)
     output, errors = run("on", "--wait")
