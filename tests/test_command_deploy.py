@@ -213,3 +213,10 @@ def test_render_output_writes_the_file(tmp_path, config):
 def test_render_to_a_missing_folder_is_a_command_error(tmp_path, config):
     with pytest.raises(CommandError, match=r"Cannot write .*No such file or directory"):
         run("render", "--output", str(tmp_path / "missing" / "503.html"))
+
+
+@override_settings(MAINTENANCE_MODE=True)
+def test_wait_expects_what_the_settings_force(shared):
+    report(shared, 1, host="web-1", pid=1, active=True, forced=True)
+    output, _ = run("wait", "--timeout", "2")
+    assert "web-1, pid 1: has the new state (maintenance on" in output

@@ -542,6 +542,11 @@ class Command(BaseCommand):
             return []
 
         def expected() -> bool:
+            # What this process would apply: its settings (a fleet deployed with one
+            # settings file agrees with them), else the stored switch and window.
+            forced = conf.forced_state()
+            if forced is not None:
+                return forced
             return Snapshot.from_data(state.load_data(), stamp="wait").window_active()
 
         def tell(verdict: fleet.Verdict) -> None:
