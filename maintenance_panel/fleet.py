@@ -200,14 +200,7 @@ class _Writer:
 
     def write(self, report: dict[str, Any]) -> None:
         try:
-            cache = caches[conf.cache_alias()]
-            timeout = seen_recently()
-            fresh = time.monotonic() - self.claimed_at < timeout / 2
-            if self.slot is not None and fresh:
-                cache.set(SLOT_KEY % self.slot, report, timeout)
-            else:
-                self.slot = _claim(cache, report, timeout)
-                self.claimed_at = time.monotonic()
+            self._store(caches[conf.cache_alias()], report, seen_recently())
         except state.CACHE_ERRORS as exc:
             if not self.failing:
                 self.failing = True
@@ -216,6 +209,20 @@ class _Writer:
         if self.failing:
             self.failing = False
             logger.info("maintenance_panel: fleet reports are written again")
+
+    def _store(self, cache: Any, report: dict[str, Any], timeout: float) -> None:
+        if self.slot is not None and time.monotonic() - self.claimed_at >= timeout / 2:
+            # Now and then, check that the slot is still this process's (a flushed
+            # cache may have let another process take it): one read, no extra write.
+            current = cache.get(SLOT_KEY % self.slot)
+            if current is not None and not _same_process(current, report):
+                self.slot = None
+            self.claimed_at = time.monotonic()
+        if self.slot is None:
+            self.slot = _claim(cache, report, timeout)
+            self.claimed_at = time.monotonic()
+        else:
+            cache.set(SLOT_KEY % self.slot, report, timeout)
 
     def forget(self, pid: int) -> None:
         """Remove this process's report (at a clean exit): it serves no more requests."""

@@ -356,3 +356,18 @@ def test_wait_reads_the_shared_version_when_not_given(
 def test_report_seen_at_is_utc():
     report = report_of(seen_at=0)
     assert report.seen_at == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_a_slot_taken_over_meanwhile_is_given_up(client):
+    """After a flushed cache another process may claim this one's slot: the periodic
+    check notices, and this process moves to a free slot instead of overwriting."""
+    client.get("/")
+    assert fleet.drain()
+    writer = fleet._writer
+    mine = writer.slot
+    assert mine is not None
+    caches["default"].set(fleet.SLOT_KEY % mine, other("web-7", 7), 60)
+    writer.claimed_at -= fleet.seen_recently()  # time for the check
+    writer.write({**other(), "host": socket.gethostname(), "pid": os.getpid(), "token": "x"})
+    assert writer.slot not in {None, mine}
+    assert {r.host for r in core.fleet()} == {"web-7", socket.gethostname()}
