@@ -211,18 +211,21 @@ class _Writer:
             logger.info("maintenance_panel: fleet reports are written again")
 
     def _store(self, cache: Any, report: dict[str, Any], timeout: float) -> None:
-        if self.slot is not None and time.monotonic() - self.claimed_at >= timeout / 2:
+        now = time.monotonic()
+        if self.slot is not None and now - self.claimed_at >= timeout / 2:
             # Now and then, check that the slot is still this process's (a flushed
             # cache may have let another process take it): one read, no extra write.
             current = cache.get(SLOT_KEY % self.slot)
             if current is not None and not _same_process(current, report):
-                self.slot = None
-            self.claimed_at = time.monotonic()
-        if self.slot is None:
-            self.slot = _claim(cache, report, timeout)
-            self.claimed_at = time.monotonic()
-        else:
+                self.slot, self.claimed_at = None, 0.0  # look for another one at once
+            else:
+                self.claimed_at = now
+        if self.slot is not None:
             cache.set(SLOT_KEY % self.slot, report, timeout)
+        elif not self.claimed_at or now - self.claimed_at >= timeout / 2:
+            # (With every slot taken, the next try comes only after a while.)
+            self.slot = _claim(cache, report, timeout)
+            self.claimed_at = now
 
     def forget(self, pid: int) -> None:
         """Remove this process's report (at a clean exit): it serves no more requests."""
