@@ -14,7 +14,7 @@ from django.utils import translation
 from maintenance_panel import fleet
 from tests.factories import SuperuserFactory
 from tests.helpers import PANEL, logged_in, text
-from tests.test_fleet import other
+from tests.test_fleet import other, store
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,6 @@ def _no_reports() -> Any:
     yield
     fleet.drain()
     caches["default"].delete_many(keys)
-
-
-def store(*reports: dict[str, Any]) -> None:
-    for slot, report in enumerate(reports, start=200):
-        caches["default"].set(fleet.SLOT_KEY % slot, report, 60)
 
 
 def panel_text(client: Any) -> str:

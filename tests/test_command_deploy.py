@@ -17,7 +17,7 @@ from django.test import override_settings
 from maintenance_panel import fleet, state
 from maintenance_panel.management.commands import maintenance_mode as command
 from maintenance_panel.models import MaintenanceConfig
-from tests.test_fleet import SHARED, other
+from tests.test_fleet import SHARED, free_slots, other
 from tests.test_state import FakeSharedCache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
@@ -79,7 +79,9 @@ def local_cache() -> Any:
 
 
 def report(cache: Any, slot: int, **fields: Any) -> None:
-    cache.set(fleet.SLOT_KEY % slot, other(**fields), 60)
+    """Store another process's report in slot ``slot`` (counted from 100, never this
+    process's own)."""
+    cache.set(fleet.SLOT_KEY % list(free_slots())[slot], other(**fields), 60)
 
 
 # -- status --------------------------------------------------------------------------------

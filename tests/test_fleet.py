@@ -9,6 +9,7 @@ import os
 import socket
 import time
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,10 +79,16 @@ def other(host: str = "web-2", pid: int = 4711, **fields: Any) -> dict[str, Any]
     }
 
 
-def store(*reports: dict[str, Any], first_slot: int = 100) -> None:
-    cache = caches["default"]
-    for slot, report in enumerate(reports, start=first_slot):
-        cache.set(fleet.SLOT_KEY % slot, report, 60)
+def free_slots(first: int = 100) -> Iterator[int]:
+    """Slots for "other processes": never the one this process reports in (it would
+    overwrite them)."""
+    return (slot for slot in range(first, fleet.SLOTS) if slot != fleet._writer.slot)
+
+
+def store(*reports: dict[str, Any], cache_alias: str = "default") -> None:
+    """Store the reports of other processes, as they would."""
+    for slot, report in zip(free_slots(), reports, strict=False):
+        caches[cache_alias].set(fleet.SLOT_KEY % slot, report, 60)
 
 
 # -- reporting ---------------------------------------------------------------------------
@@ -338,9 +345,7 @@ def test_wait_reads_the_shared_version_when_not_given(
         core.set_maintenance_mode(True)
     version = state.shared_version()
     fake = FakeTime()
-    caches["shared"].set(
-        fleet.SLOT_KEY % 3, other(version=str(version - 1), active=False, seen_at=fake.now), 60
-    )
+    store(other(version=str(version - 1), active=False, seen_at=fake.now), cache_alias="shared")
     with pytest.raises(fleet.FleetTimeout) as raised:
         fleet.wait_for_fleet(
             expected=lambda: True,
