@@ -148,6 +148,9 @@ class _Writer:
         #: ``time.monotonic()`` of the last time the slot was claimed (checked as ours).
         self.claimed_at = 0.0
         self.failing = False
+        #: The newest report handed over (perhaps not written yet): this process reads
+        #: its own state from here, so it never sees itself behind.
+        self.latest: dict[str, Any] | None = None
 
     def identity(self) -> tuple[str, int, str]:
         self._start()
@@ -170,7 +173,12 @@ class _Writer:
 
     def submit(self, report: dict[str, Any]) -> None:
         self._start()
+        self.latest = report
         self.queue.put(report)
+
+    def own_report(self) -> dict[str, Any] | None:
+        """The newest report of this process (None before it served a request)."""
+        return self.latest if self.pid == os.getpid() else None
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Wait until every submitted report is written (tests); False on timeout."""
@@ -229,7 +237,10 @@ class _Writer:
 
     def forget(self, pid: int) -> None:
         """Remove this process's report (at a clean exit): it serves no more requests."""
-        if pid != os.getpid() or self.slot is None:
+        if pid != os.getpid():
+            return
+        self.latest = None
+        if self.slot is None:
             return
         try:
             cache = caches[conf.cache_alias()]
@@ -321,7 +332,8 @@ class ReportsUnavailable(Exception):
 
 
 def read_reports() -> list[ProcessReport]:
-    """Processes seen recently, newest first (one ``get_many`` of every slot).
+    """Processes seen recently, newest first (one ``get_many`` of every slot; this
+    process's own report as it handed it over, even before it is written).
 
     Raises :class:`ReportsUnavailable` when the cache cannot be read.
     """
@@ -332,7 +344,7 @@ def read_reports() -> list[ProcessReport]:
         raise ReportsUnavailable(str(exc) or type(exc).__name__) from exc
     horizon = time.time() - seen_recently() - CLOCK_TOLERANCE
     newest: dict[tuple[str, int], ProcessReport] = {}
-    for value in stored.values():
+    for value in [*stored.values(), _writer.own_report()]:
         report = ProcessReport.from_stored(value)
         if report is None or report.seen_at.timestamp() < horizon:
             continue

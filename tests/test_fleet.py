@@ -376,3 +376,14 @@ def test_a_slot_taken_over_meanwhile_is_given_up(client):
     writer.write({**other(), "host": socket.gethostname(), "pid": os.getpid(), "token": "x"})
     assert writer.slot not in {None, mine}
     assert {r.host for r in core.fleet()} == {"web-7", socket.gethostname()}
+
+
+def test_this_process_sees_its_own_newest_report_before_it_is_written(client, monkeypatch):
+    """Right after a switch in the admin, the panel never shows its own process behind."""
+    monkeypatch.setattr(fleet._writer, "write", lambda report: None)  # a slow cache
+    client.get("/")
+    core.set_maintenance_mode(True)
+    client.get("/")
+    assert fleet.drain()
+    [report] = core.fleet()
+    assert report.active is True
