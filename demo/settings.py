@@ -118,6 +118,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # maintenance_panel: the admin decides everything else. The health check stays up.
 MAINTENANCE_MODE_IGNORE_URLS = [r"^/healthz$"]
 
+# A server can fix the state from its environment, as deployments often do:
+# DEMO_MAINTENANCE_MODE=on|off (unset: the admin decides).
+if os.environ.get("DEMO_MAINTENANCE_MODE"):
+    MAINTENANCE_MODE = os.environ["DEMO_MAINTENANCE_MODE"].lower() in {"1", "on", "true", "yes"}
+# The web server's copy of the maintenance page, rewritten after every change
+# (docs/deploying.md): DEMO_STATIC_PAGE=/var/www/maintenance/503.html.
+if os.environ.get("DEMO_STATIC_PAGE"):
+    MAINTENANCE_MODE_STATIC_PAGE = os.environ["DEMO_STATIC_PAGE"]
+
 # Mail goes to the console in the demo (Django 6.1 configures mail with MAILERS).
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -37,7 +37,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
-from maintenance_panel import changes, conf, core, moments, responses, state
+from maintenance_panel import changes, conf, core, fleet, moments, responses, state
 from maintenance_panel.decision import PANEL_URL_PREFIX
 from maintenance_panel.forms import (
     BypassLinkForm,
@@ -148,6 +148,53 @@ def panel_status(config: MaintenanceConfig, now: datetime | None = None) -> Pane
         ends_at=config.ends_at,
         ended=ended,
     )
+
+
+@dataclass(frozen=True)
+class ServersSummary:
+    """The fleet as the panel's "Servers" section tells it."""
+
+    processes: list[fleet.ProcessReport]
+    #: "4 processes on 2 hosts have this state."
+    agreeing: str
+    #: (process, why) for each process that applies another state.
+    differing: list[tuple[fleet.ProcessReport, str]]
+    shared: bool
+    error: str = ""
+    seen_recently: float = 60.0
+
+
+def servers_summary(config: MaintenanceConfig) -> ServersSummary:
+    """Which processes apply the state the status box shows, and which do not, and why."""
+    shared = fleet.reports_are_shared()
+    window = fleet.seen_recently()
+    try:
+        processes = core.fleet()
+    except fleet.ReportsUnavailable as exc:
+        return ServersSummary([], "", [], shared, error=str(exc), seen_recently=window)
+    forced = conf.forced_state()
+    expected = config.is_active() if forced is None else forced
+    agreeing = [process for process in processes if process.active == expected]
+    differing = []
+    now = timezone.now()
+    for process in processes:
+        if process.active == expected:
+            continue
+        why = process.forced_text or gettext(
+            "has not read the new state yet (seen %(seconds).1f s ago)"
+        ) % {"seconds": (now - process.seen_at).total_seconds()}
+        differing.append((process, why))
+    count = len(agreeing)
+    sentence = ngettext(
+        "%(processes)s on %(hosts)s has this state.",
+        "%(processes)s on %(hosts)s have this state.",
+        count,
+    ) % {
+        "processes": ngettext("%(count)d process", "%(count)d processes", count) % {"count": count},
+        "hosts": ngettext("%(count)d host", "%(count)d hosts", len(fleet.hosts(agreeing)))
+        % {"count": len(fleet.hosts(agreeing))},
+    }
+    return ServersSummary(processes, sentence, differing, shared, seen_recently=window)
 
 
 @dataclass(frozen=True)
@@ -463,6 +510,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         return {
             "config": config,
             "status": panel_status(config),
+            "servers": servers_summary(config),
             "can_change": can_change,
             "history": [
                 HistoryRow.from_change(change)

@@ -13,6 +13,13 @@ class MaintenancePanelConfig(AppConfig):
 
     def ready(self) -> None:
         # Both import the models, which exist only once the apps are loaded.
-        from maintenance_panel import changes, checks  # noqa: F401 - registers checks
+        from maintenance_panel import (  # noqa: F401 - checks registers the checks
+            changes,
+            checks,
+            fleet,
+            staticpage,
+        )
 
         changes.connect()
+        fleet.connect()
+        staticpage.connect()

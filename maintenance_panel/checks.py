@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from django.db import DatabaseError, connections, router
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, loader
 from django.urls import NoReverseMatch, get_resolver, reverse
 
-from maintenance_panel import conf, core, matching, state
+from maintenance_panel import conf, core, matching, state, staticpage
 from maintenance_panel.models import BypassLink, MaintenanceConfig
 from maintenance_panel.validators import split_lines
 
@@ -568,3 +569,27 @@ def check_tables(
                 )
             )
     return messages
+
+
+@register(Tags.compatibility)
+def check_static_page(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W007: MAINTENANCE_MODE_STATIC_PAGE cannot be written, so the web server's copy of
+    the maintenance page goes stale (changes themselves still work)."""
+    value = getattr(settings, f"{conf.PREFIX}_STATIC_PAGE", None)
+    if value is None or value == "":
+        return []
+    problem: str | None = f"is {type(value).__name__}, not a file path"
+    if isinstance(value, str | os.PathLike):
+        problem = staticpage.static_page_problem(os.fspath(value))
+    if problem is None:
+        return []
+    return [
+        Warning(
+            f"MAINTENANCE_MODE_STATIC_PAGE = {value!r} {problem}: the web server's copy "
+            "of the maintenance page cannot be kept up to date.",
+            hint="Name a file in an existing folder this process may write to, e.g. "
+            "'/var/www/maintenance/503.html', and serve it from the web server (see "
+            "docs/deploying.md).",
+            id="maintenance_panel.W007",
+        )
+    ]

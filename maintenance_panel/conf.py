@@ -64,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_READ_ONLY": None,
     f"{PREFIX}_READ_ONLY_BLOCK_WRITES": True,
     f"{PREFIX}_SCOPE_URLS": (),
+    f"{PREFIX}_STATIC_PAGE": None,
 }
 
 #: Settings of django-maintenance-mode that this app does not carry over, and why.
@@ -174,6 +175,13 @@ def response_type() -> Any:
     if value is None or (isinstance(value, str) and value in {"html", "json"}):
         return value
     return _import(f"{PREFIX}_RESPONSE_TYPE")
+
+
+def static_page() -> str | None:
+    """``MAINTENANCE_MODE_STATIC_PAGE``: the file kept up to date with the maintenance
+    page for the web server in front (rewritten after every committed change), or None."""
+    value = get(f"{PREFIX}_STATIC_PAGE")
+    return None if value is None or value == "" else str(value)
 
 
 def trusted_proxy_count() -> int:

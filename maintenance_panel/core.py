@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenance_panel import changes, conf, state
+from maintenance_panel import fleet as fleet_reports
 from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
 from maintenance_panel.values import Moment, check_bool, to_moment
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "create_bypass_link",
+    "fleet",
     "get_maintenance_mode",
     "is_read_only",
     "maintenance_mode_off",
@@ -161,6 +163,19 @@ def set_maintenance_mode(
             config.scope_urls = scope_text
         config.full_clean(exclude=["ignore_groups", "ignore_users"])
         config.save()
+
+
+def fleet() -> list[fleet_reports.ProcessReport]:
+    """The processes that served requests recently, newest first, each with the state
+    it applies: ``host``, ``pid``, ``version``, ``active``, ``forced`` (its own settings
+    fix the state), ``seen_at`` and ``ttl``.
+
+    "Recently" is within ``fleet.seen_recently()`` seconds (60, or three
+    ``MAINTENANCE_MODE_STATE_TTL`` if longer). With a process-local cache (LocMem) each
+    process sees only its own report. Raises ``fleet.ReportsUnavailable`` when the
+    cache cannot be read.
+    """
+    return fleet_reports.read_reports()
 
 
 def _override_class() -> type[override_maintenance_mode]:

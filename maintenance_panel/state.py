@@ -119,6 +119,16 @@ _holder = _Holder()
 #: layer derived from it (the rendered maintenance pages) is stale.
 snapshot_dropped = Signal()
 
+#: Sent each time this process installs a re-validated snapshot (at most once per
+#: ``MAINTENANCE_MODE_STATE_TTL``, and after each write it made), with ``snapshot``,
+#: ``ttl`` (seconds it is trusted) and ``provisional`` (read inside a transaction).
+#: The fleet reports listen; a receiver must be cheap: it runs on a request's path.
+snapshot_revalidated = Signal()
+
+#: Sent in the writing process after a committed change has been published (the
+#: shared version bumped and the new state installed here), with ``snapshot``.
+state_published = Signal()
+
 
 def reset() -> None:
     """Forget this process's snapshot (tests; the pytest plugin calls it around each)."""
@@ -159,6 +169,16 @@ def cache_is_shared() -> bool:
     return _shared_cache() is not None
 
 
+def shared_version() -> int | None:
+    """The state's version in the shared cache now (None with a process-local cache).
+
+    Every process that re-validated after the latest write installed this version.
+    Raises the cache backend's error when the shared cache is unreachable.
+    """
+    shared = _shared_cache()
+    return None if shared is None else _current_version(shared)
+
+
 def _db_alias() -> str:
     return router.db_for_read(MaintenanceConfig) or "default"
 
@@ -188,6 +208,9 @@ def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     forced = conf.forced_state()
     off = forced is False or (forced is None and not snapshot.enabled)
     holder.off_until = holder.trusted_until if off else 0.0
+    snapshot_revalidated.send(
+        sender=Snapshot, snapshot=snapshot, ttl=conf.state_ttl(), provisional=provisional
+    )
     return snapshot
 
 
@@ -325,7 +348,8 @@ def publish() -> None:
                 # at once, if they read the database because the cache is down too).
                 health.report_unavailable("shared cache", exc)
                 shared = None
-        _load_from_database(holder.snapshot, shared=shared, version=version)
+        snapshot = _load_from_database(holder.snapshot, shared=shared, version=version)
+    state_published.send(sender=Snapshot, snapshot=snapshot)
 
 
 def invalidate(using: str | None = None) -> None:
@@ -385,11 +409,14 @@ def active_snapshot() -> Snapshot | None:
     if now < holder.off_until:
         return None
     forced = conf.forced_state()
-    if forced is False:
-        return None
     snapshot = holder.snapshot
     if snapshot is None or now >= holder.trusted_until:
+        # Also when settings force maintenance off: the process still re-validates once
+        # per TTL, so that it reports (and a deploy's --wait learns that it never
+        # switches).
         snapshot = _get_snapshot_slowly(holder)
+    if forced is False:
+        return None
     if forced is None and not snapshot.window_active():
         return None
     return snapshot

@@ -32,14 +32,16 @@ except ImportError:  # unittest users need not install pytest
 
 def reset_maintenance_state() -> None:
     """Forget the process snapshot, the rendered pages and the state kept in the shared
-    cache (the test database is reset between tests; Redis, say, is not)."""
+    cache (the test database is reset between tests; Redis, say, is not), and that this
+    process served requests (it reports to the fleet again after its next one)."""
     if apps.ready and apps.is_installed("maintenance_panel"):
         # pytest loads this plugin before Django is set up, when the store (which
         # imports models) cannot be imported yet.
-        from maintenance_panel import state
+        from maintenance_panel import fleet, state
 
         state.reset()
         state.forget_shared()
+        fleet.reset()
 
 
 class MaintenanceStateResetMixin:

@@ -147,7 +147,10 @@ def test_on_json():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["maybe"], "type on (or yes, true, 1), off (or no, false, 0), status, or bypass"),
+        (
+            ["maybe"],
+            "type on (or yes, true, 1), off (or no, false, 0), status, wait, render, or bypass",
+        ),
         (["on", "--end", "tomorrow"], "type an ISO 8601 time"),
         (["on", "--end", "+5x"], "a time from now such as +30m"),
         (["on", "--end", "+99999999999d"], "is too far away"),

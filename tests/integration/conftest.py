@@ -233,7 +233,15 @@ def _installed(name: str) -> Path:
     return executable
 
 
-def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) -> Server:
+def gunicorn(
+    site: Site,
+    servers: Servers,
+    *,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    **ports: int,
+) -> Server:
+    """A gunicorn server of ``site``; ``env`` adds to its environment."""
     executable = _installed("gunicorn")
     port = free_port()
     server = Server(
@@ -254,7 +262,7 @@ def gunicorn(site: Site, servers: Servers, *, workers: int = 2, **ports: int) ->
             "--log-level",
             "warning",
         ],
-        site.env(**ports),
+        {**site.env(**ports), **(env or {})},
         port,
         servers.logs,
     )

@@ -1,7 +1,10 @@
-"""``manage.py maintenance_mode on|off|status|bypass``: maintenance mode from a shell.
+"""``manage.py maintenance_mode on|off|status|wait|render|bypass``: maintenance mode
+from a shell and from deploy scripts.
 
 Changes go through :mod:`maintenance_panel.core`, so they are validated like the
-admin's and recorded in the history as "command line (<OS user>)".
+admin's and recorded in the history as "command line (<OS user>)". ``--wait`` (and
+``wait``) return once every process seen recently applies the new state (see
+:mod:`maintenance_panel.fleet`); ``render`` writes the page for the web server.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 from django.utils import timezone
 
-from maintenance_panel import changes, conf, core, responses, state
+from maintenance_panel import changes, conf, core, fleet, responses, state, staticpage
 from maintenance_panel.models import BypassLink
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.validators import split_lines
@@ -37,14 +41,21 @@ WORDS: dict[str, str] = {
     **dict.fromkeys(("on", "yes", "true", "1"), "on"),
     **dict.fromkeys(("off", "no", "false", "0"), "off"),
     "status": "status",
+    "wait": "wait",
+    "render": "render",
     "bypass": "bypass",
 }
+#: How long --wait waits by default (seconds).
+DEFAULT_TIMEOUT = 30.0
 BYPASS_ACTIONS = ("create", "revoke", "list")
 USAGE = (
     "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
     "                      [--read-only | --full] [--scope PATTERN ... | --whole-site]\n"
-    "  maintenance_mode off\n"
+    "                      [--wait [--timeout SECONDS]]\n"
+    "  maintenance_mode off [--wait [--timeout SECONDS]]\n"
     "  maintenance_mode status [--json]\n"
+    "  maintenance_mode wait [--timeout SECONDS]\n"
+    "  maintenance_mode render [--output PATH]\n"
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
     "  maintenance_mode bypass revoke NAME\n"
     "  maintenance_mode bypass list"
@@ -67,14 +78,26 @@ FLAG_LABELS = {
 
 
 def state_word(text: str) -> str:
-    """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status`` or ``bypass``."""
+    """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
+    ``render`` or ``bypass``."""
     try:
         return WORDS[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
             f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
-            "status, or bypass"
+            "status, wait, render, or bypass"
         ) from None
+
+
+def seconds(text: str) -> float:
+    """argparse type: a positive number of seconds, e.g. 30 or 2.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, e.g. 30") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def moment(text: str) -> datetime:
@@ -185,6 +208,22 @@ def describe_state() -> dict[str, Any]:
     }
 
 
+def describe_processes() -> dict[str, Any]:
+    """``processes`` (the fleet reports as data), ``processes_shared`` (whether other
+    processes can report here) and ``processes_error`` (why the reports cannot be read,
+    or None)."""
+    try:
+        processes = [report.as_dict() for report in core.fleet()]
+        error = None
+    except fleet.ReportsUnavailable as exc:
+        processes, error = [], str(exc)
+    return {
+        "processes": processes,
+        "processes_shared": fleet.reports_are_shared(),
+        "processes_error": error,
+    }
+
+
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -207,8 +246,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "state",
             type=state_word,
-            metavar="on|off|status|bypass",
-            help="on (or yes, true, 1), off (or no, false, 0), status, or bypass.",
+            metavar="on|off|status|wait|render|bypass",
+            help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, or bypass.",
         )
         parser.add_argument(
             "args",
@@ -268,6 +307,23 @@ class Command(BaseCommand):
             metavar="URL",
             help="With bypass create: print the link as a full URL, e.g. https://example.com.",
         )
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="With on/off: return once every process seen recently applies the "
+            "change (fails naming those that do not).",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=seconds,
+            metavar="SECONDS",
+            help=f"With --wait or wait: give up after this long (default {DEFAULT_TIMEOUT:g}).",
+        )
+        parser.add_argument(
+            "--output",
+            metavar="PATH",
+            help="With render: write the page to this file (atomically) instead of stdout.",
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON, for scripts.")
 
     def handle(self, *args: str, **options: Any) -> None:
@@ -276,6 +332,11 @@ class Command(BaseCommand):
         try:
             if word == "status":
                 self._status(options)
+            elif word == "wait":
+                now = time.time()
+                self._wait(since=now, committed=now, options=options)
+            elif word == "render":
+                self._render(options)
             elif word == "bypass":
                 self._bypass(args, options)
             else:
@@ -288,9 +349,22 @@ class Command(BaseCommand):
 
     def _refuse_options(self, word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
         allowed = {
-            "on": {"start", "end", "title", "message", "read_only", "scope", "whole_site", "json"},
-            "off": {"json"},
+            "on": {
+                "start",
+                "end",
+                "title",
+                "message",
+                "read_only",
+                "scope",
+                "whole_site",
+                "json",
+                "wait",
+                "timeout",
+            },
+            "off": {"json", "wait", "timeout"},
             "status": {"json"},
+            "wait": {"timeout"},
+            "render": {"output"},
             "bypass": {"expires", "base_url", "json"},
         }[word]
         for name in (
@@ -304,6 +378,9 @@ class Command(BaseCommand):
             "expires",
             "base_url",
             "json",
+            "wait",
+            "timeout",
+            "output",
         ):
             given = options.get(name) is not None if name == "read_only" else options.get(name)
             if given and name not in allowed:
@@ -311,6 +388,10 @@ class Command(BaseCommand):
                     name = "read_only" if options[name] else "full"
                 flag = "--" + name.replace("_", "-")
                 raise CommandError(f"{flag} does not go with `{word}`. Usage:\n{USAGE}")
+        if options.get("timeout") and word in {"on", "off"} and not options.get("wait"):
+            raise CommandError(
+                f"--timeout goes with --wait: `maintenance_mode {word} --wait --timeout 60`."
+            )
         if args and word != "bypass":
             raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n{USAGE}")
 
@@ -337,6 +418,7 @@ class Command(BaseCommand):
             )
         scope = [] if options.get("whole_site") else options.get("scope")
         actor = changes.command_line_actor()
+        since = time.time()
         try:
             core.set_maintenance_mode(
                 value,
@@ -355,15 +437,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing changed: {exc} Leave out --read-only / --full to keep the level."
             ) from exc
+        committed = time.time()
         described = describe_state()
+        if not options["json"] and options["verbosity"] >= 1:
+            self.stdout.write(self._headline(described))
+        if options["wait"]:
+            described["wait"] = self._wait(since=since, committed=committed, options=options)
         if options["json"]:
             self.stdout.write(_json(described))
-            return
-        if options["verbosity"] >= 1:
-            self.stdout.write(self._headline(described))
 
     def _status(self, options: dict[str, Any]) -> None:
         described = describe_state()
+        described.update(describe_processes())
         if options["json"]:
             self.stdout.write(_json(described))
             return
@@ -407,7 +492,121 @@ class Command(BaseCommand):
                 f"Last change: {_show(described['changed_at'])} "
                 f"by {described['changed_via'] or '?'}"
             )
+        lines.extend(self._process_lines(described))
         self.stdout.write("\n".join(lines))
+
+    @staticmethod
+    def _process_lines(described: dict[str, Any]) -> list[str]:
+        window = f"{fleet.seen_recently():g} s"
+        if described["processes_error"]:
+            return [f"Processes: the reports cannot be read ({described['processes_error']})."]
+        processes = described["processes"]
+        lines = [
+            f"Processes seen in the last {window}: {len(processes)} "
+            f"on {len({p['host'] for p in processes})} host(s)"
+        ]
+        if not described["processes_shared"]:
+            lines.append(
+                f"  (cache {conf.cache_alias()!r} is process-local: each process reports only "
+                "to itself, so none is listed here; use a shared cache such as Redis)"
+            )
+        now = time.time()
+        for process in processes:
+            seen = datetime.fromisoformat(process["seen_at"]).timestamp()
+            forced = " (forced by its settings)" if process["forced"] else ""
+            lines.append(
+                f"  {process['host']}, pid {process['pid']}: maintenance "
+                f"{'on' if process['active'] else 'off'}{forced}, version "
+                f"{process['version']}, {max(0.0, now - seen):.1f} s ago"
+            )
+        return lines
+
+    # -- deploys: wait, render ----------------------------------------------------------
+
+    def _wait(
+        self, *, since: float, committed: float, options: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Wait until every process seen recently applies the stored state (changed
+        between ``since`` and ``committed``)."""
+        timeout = options["timeout"] or DEFAULT_TIMEOUT
+        quiet = options["json"] or options["verbosity"] < 1
+        if not fleet.reports_are_shared():
+            ttl = conf.state_ttl()
+            self.stderr.write(
+                f"Warning: cache {conf.cache_alias()!r} is process-local, so each process "
+                "reports only to itself and none can be asked. Waiting one "
+                f"MAINTENANCE_MODE_STATE_TTL ({ttl:g} s) instead: after it, every process "
+                "that does not force the state in its settings reads the new state."
+            )
+            time.sleep(ttl)
+            return []
+
+        def expected() -> bool:
+            # What this process would apply: its settings (a fleet deployed with one
+            # settings file agrees with them), else the stored switch and window.
+            forced = conf.forced_state()
+            if forced is not None:
+                return forced
+            return Snapshot.from_data(state.load_data(), stamp="wait").window_active()
+
+        def tell(verdict: fleet.Verdict) -> None:
+            if not quiet:
+                self.stdout.write(f"  {verdict.report.label}: {verdict.why}")
+
+        def still_waiting(verdicts: list[fleet.Verdict]) -> None:
+            if options["verbosity"] >= 2 and verdicts:
+                waiting = "; ".join(f"{v.report.label}: {v.why}" for v in verdicts)
+                self.stderr.write(f"{time.time() - committed:.2f} s, waiting for {waiting}")
+
+        try:
+            verdicts = fleet.wait_for_fleet(
+                expected=expected,
+                target=None,
+                since=since,
+                timeout=timeout,
+                on_settled=tell,
+                on_poll=still_waiting,
+            )
+        except fleet.FleetTimeout as exc:
+            lines = [f"  {verdict.report.label}: {verdict.why}" for verdict in exc.verdicts]
+            raise CommandError(
+                f"After {timeout:g} s, {len(exc.verdicts)} process(es) do not apply the new "
+                "state:\n" + "\n".join(lines)
+            ) from exc
+        except fleet.ReportsUnavailable as exc:
+            raise CommandError(
+                f"Cannot read the fleet reports from cache {conf.cache_alias()!r} ({exc}); "
+                "the change itself is saved."
+            ) from exc
+        if not quiet:
+            if verdicts:
+                self.stdout.write(
+                    f"Every process seen recently applies the new state ({len(verdicts)} "
+                    f"on {len(fleet.hosts(v.report for v in verdicts))} host(s), "
+                    f"{time.time() - committed:.2f} s after the change)."
+                )
+            else:
+                self.stdout.write(
+                    f"No process served a request in the last {fleet.seen_recently():g} s: "
+                    "none can answer with the old state."
+                )
+        return [{**v.report.as_dict(), "verdict": v.kind, "why": v.why} for v in verdicts]
+
+    def _render(self, options: dict[str, Any]) -> None:
+        page = staticpage.render_static_page()
+        output = options["output"]
+        if not output:
+            self.stdout.write(page, ending="" if page.endswith("\n") else "\n")
+            return
+        try:
+            staticpage.write_atomically(output, page)
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot write {output}: {exc.strerror or exc}. Name a file in an existing "
+                "folder you may write to."
+            ) from exc
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Wrote the maintenance page to {output}.")
 
     @staticmethod
     def _level_text(described: dict[str, Any]) -> str:

@@ -1,0 +1,174 @@
+"""A deploy waits for every server: ``maintenance_mode on --wait`` against two gunicorn
+servers on PostgreSQL and Redis, one of them forced off by its own settings."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from tests.integration.conftest import (
+    BOUND,
+    PYTHON,
+    ROOT,
+    TTL,
+    Server,
+    Site,
+    ask,
+    gunicorn,
+    workers_of,
+)
+
+WORKERS = 2
+
+
+@dataclass
+class Run:
+    """A finished ``manage.py maintenance_mode`` run, each output line with its time."""
+
+    returncode: int
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    stderr: str = ""
+
+    @property
+    def stdout(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+    def when(self, text: str) -> float:
+        """When the first line containing ``text`` was printed."""
+        for moment, line in self.lines:
+            if text in line:
+                return moment
+        raise AssertionError(f"{text!r} was not printed:\n{self.stdout}\n{self.stderr}")
+
+
+def manage(site: Site, *args: str, timeout: float = 120) -> Run:
+    """Run ``manage.py maintenance_mode ARGS`` as a deploy script would."""
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "maintenance_mode", *args],
+        cwd=ROOT,
+        env=site.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    run = Run(returncode=-1)
+
+    def read() -> None:
+        # Each line as it comes (a thread: select() cannot see lines already buffered).
+        assert process.stdout is not None
+        for line in process.stdout:
+            run.lines.append((time.time(), line.rstrip("\n")))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        run.returncode = process.wait(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(timeout=10)
+    assert process.stderr is not None
+    run.stderr = process.stderr.read()
+    return run
+
+
+@contextmanager
+def traffic(servers: list[Server]) -> Iterator[None]:
+    """Requests to every server, all the time, as a live site gets."""
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            for server in servers:
+                with contextlib.suppress(OSError):  # a server being stopped
+                    ask(server.port)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def every_worker_answers(server: Server, workers: set[str], status: int) -> None:
+    """Each worker of ``server`` answers ``status`` (asked until each has answered)."""
+    answered: dict[str, set[int]] = {}
+    for _ in range(400):
+        answer = ask(server.port)
+        answered.setdefault(answer.worker, set()).add(answer.status)
+        if set(answered) >= workers:
+            break
+    assert set(answered) >= workers, f"workers {workers - set(answered)} never answered"
+    assert all(statuses == {status} for statuses in answered.values()), answered
+
+
+def test_on_wait_names_the_workers_forced_off_then_succeeds_once_they_are_gone(site, servers):
+    healthy = gunicorn(site, servers, workers=WORKERS)
+    forced = gunicorn(site, servers, workers=WORKERS, env={"DEMO_MAINTENANCE_MODE": "off"})
+    healthy_workers = workers_of(healthy, WORKERS)
+    forced_workers = workers_of(forced, WORKERS)
+    host = socket.gethostname()
+
+    status = manage(site, "status")
+    assert status.returncode == 0, status.stderr
+    for pid in healthy_workers | forced_workers:
+        assert f"{host}, pid {pid}: maintenance off" in status.stdout
+    for pid in forced_workers:
+        assert f"{host}, pid {pid}: maintenance off (forced by its settings)" in status.stdout
+
+    failed = manage(site, "on", "--wait", "--timeout", "3")
+    assert failed.returncode == 1
+    assert "do not apply the new state" in failed.stderr
+    for pid in forced_workers:
+        assert f"{host}, pid {pid}: forced off by its settings" in failed.stderr
+    for pid in healthy_workers:
+        assert f"pid {pid}:" not in failed.stderr  # they switched
+    print(f"\n`on --wait` failed as it should:\n{failed.stderr.strip()}")
+    every_worker_answers(healthy, healthy_workers, 503)
+    every_worker_answers(forced, forced_workers, 200)
+
+    forced.stop()  # its workers exit cleanly and take their reports with them
+    waited = manage(site, "wait", "--timeout", "10")
+    assert waited.returncode == 0, waited.stderr
+    assert "Every process seen recently applies the new state" in waited.stdout
+    for pid in healthy_workers:
+        assert f"{host}, pid {pid}:" in waited.stdout
+    print(f"\nonce the forced server is gone, `wait` succeeds:\n{waited.stdout}")
+
+
+def test_wait_returns_within_the_ttl_bound_and_every_worker_answers_503(site, servers):
+    first = gunicorn(site, servers, workers=WORKERS)
+    second = gunicorn(site, servers, workers=WORKERS)
+    workers = {server.port: workers_of(server, WORKERS) for server in (first, second)}
+    host = socket.gethostname()
+
+    with traffic([first, second]):
+        time.sleep(TTL)  # every worker has re-validated and reported under load
+        run = manage(site, "on", "--wait", "--timeout", "10")
+    assert run.returncode == 0, run.stderr
+    # The command says how long after the commit it returned; the headline comes a
+    # little after the commit, so this measure is a floor of it.
+    reported = float(re.search(r"([\d.]+) s after the change\)", run.stdout)[1])
+    took = run.when("Every process seen recently") - run.when("Maintenance mode is ON")
+    assert took <= reported
+    for server in (first, second):
+        for pid in workers[server.port]:
+            assert f"{host}, pid {pid}: has the new state (maintenance on" in run.stdout
+        every_worker_answers(server, workers[server.port], 503)
+    start = run.when("Maintenance mode is ON")
+    timeline = "\n".join(f"  +{moment - start:.3f}s {line}" for moment, line in run.lines)
+    print(
+        f"\n`on --wait` returned {reported:.2f}s after the change committed, every one of "
+        f"2 servers x {WORKERS} workers confirming (TTL {TTL}s, bound {BOUND}s):\n{timeline}"
+    )
+    assert reported <= BOUND
