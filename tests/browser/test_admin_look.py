@@ -96,3 +96,33 @@ def test_page_looks_like_the_stock_admin(admin_page: Any, stock: dict[str, Any],
                 f"{part} height: {mine['height']:.0f}px, the admin's {theirs['height']:.0f}px"
             )
     assert not differences, "\n".join(differences)
+
+
+OVERLAPS = """() => {
+    // The object tools (History) float at the top right of the content; whatever the
+    // app puts in the content must sit below them, as a stock change page's form does.
+    const tools = document.querySelector(".object-tools");
+    if (!tools) {
+        return ["no object tools"];
+    }
+    const box = tools.getBoundingClientRect();
+    const sections = document.querySelectorAll("#content-main > *, #content > section, .mp-status");
+    const overlapping = [];
+    for (const element of sections) {
+        if (element.contains(tools) || tools.contains(element)) {
+            continue;
+        }
+        const other = element.getBoundingClientRect();
+        const apart = other.right <= box.left || other.left >= box.right
+            || other.bottom <= box.top || other.top >= box.bottom;
+        if (!apart && other.height > 0) {
+            overlapping.push(element.id || element.className || element.tagName);
+        }
+    }
+    return overlapping;
+}"""
+
+
+def test_nothing_on_the_panel_runs_under_the_history_button(admin_page: Any) -> None:
+    page = ADMIN_PAGES["panel"](admin_page)
+    assert page.evaluate(OVERLAPS) == []
