@@ -152,7 +152,8 @@ def isolated(ttl: float) -> dict[str, Any]:
             writes = calls[("fleet", "set")] + calls[("fleet", "add")]
             name = "on" if on else "off"
             figures[name] = min(best, figures.get(name, best))
-            figures[f"{name}-writes-per-ttl"] = writes / (elapsed / ttl)
+            # The first report of a run is free of the limit, as in the WSGI figure.
+            figures[f"{name}-writes-per-ttl"] = max(writes - 1, 0) / (elapsed / ttl)
     reports(True)
     return figures
 
@@ -276,7 +277,10 @@ def report(result: dict[str, Any]) -> int:
             "isolated: reports add <= 2 us per request at 100x the default re-validation rate",
             iso["on"] - iso["off"] <= 2000,
         ),
-        ("isolated: report writes <= 1 per TTL", iso["on-writes-per-ttl"] <= 1.0),
+        (
+            "isolated: report writes <= 1 per TTL (+1 for the first)",
+            iso["on-writes-per-ttl"] <= 1.0,
+        ),
     ]
     print()
     for label, met in targets:

@@ -449,4 +449,8 @@ class PatternSet:
             for pattern_set in self._sets:
                 if pattern_set.Match(data):
                     return True
-        return any(pattern.match(path) for pattern in self._python)
+        if self._python:  # settings' patterns only RE2 refuses: rare, so kept off the fast path
+            for pattern in self._python:
+                if pattern.match(path):
+                    return True
+        return False

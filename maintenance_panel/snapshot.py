@@ -64,6 +64,8 @@ class Snapshot:
     message: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    #: Switched on with no window: on whatever the time (spares the hot path the clock).
+    on_without_window: bool = False
     ignore_admin_site: bool = True
     ignore_staff: bool = False
     ignore_superuser: bool = False
@@ -103,9 +105,11 @@ class Snapshot:
         always without a scope, else when a scope pattern (settings' or admin's)
         matches its start."""
         settings_patterns = conf.scope_url_patterns()
-        if not (self.scope_patterns or settings_patterns):
-            return True
-        return settings_patterns.match(path) or self.scope_patterns.match(path)
+        if settings_patterns:
+            if settings_patterns.match(path):
+                return True
+            return bool(self.scope_patterns) and self.scope_patterns.match(path)
+        return not self.scope_patterns or self.scope_patterns.match(path)
 
     def scope(self) -> list[str]:
         """The scope's patterns as written, settings' first; empty for the whole site."""
@@ -124,6 +128,9 @@ class Snapshot:
             message=data.get("message", ""),
             starts_at=data.get("starts_at"),
             ends_at=data.get("ends_at"),
+            on_without_window=bool(data.get("enabled"))
+            and data.get("starts_at") is None
+            and data.get("ends_at") is None,
             ignore_admin_site=data.get("ignore_admin_site", True),
             ignore_staff=data.get("ignore_staff", False),
             ignore_superuser=data.get("ignore_superuser", False),

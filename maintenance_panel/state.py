@@ -417,6 +417,6 @@ def active_snapshot() -> Snapshot | None:
         snapshot = _get_snapshot_slowly(holder)
     if forced is False:
         return None
-    if forced is None and not snapshot.window_active():
+    if forced is None and not (snapshot.on_without_window or snapshot.window_active()):
         return None
     return snapshot
