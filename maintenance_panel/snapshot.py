@@ -104,12 +104,14 @@ class Snapshot:
         """Whether ``path`` (``request.path_info``) is under maintenance when it is on:
         always without a scope, else when a scope pattern (settings' or admin's)
         matches its start."""
+        # ``.sources`` rather than truth tests: this runs on every request while
+        # maintenance is on, and a Python-level __bool__ costs as much as a match.
         settings_patterns = conf.scope_url_patterns()
-        if settings_patterns:
+        if settings_patterns.sources:
             if settings_patterns.match(path):
                 return True
-            return bool(self.scope_patterns) and self.scope_patterns.match(path)
-        return not self.scope_patterns or self.scope_patterns.match(path)
+            return bool(self.scope_patterns.sources) and self.scope_patterns.match(path)
+        return not self.scope_patterns.sources or self.scope_patterns.match(path)
 
     def scope(self) -> list[str]:
         """The scope's patterns as written, settings' first; empty for the whole site."""
