@@ -157,10 +157,11 @@ def test_wait_returns_within_the_ttl_bound_and_every_worker_answers_503(site, se
         run = manage(site, "on", "--wait", "--timeout", "10")
     assert run.returncode == 0, run.stderr
     # The command says how long after the commit it returned; the headline comes a
-    # little after the commit, so this measure is a floor of it.
+    # little after the commit, so this measure is a floor of it (allowing for the
+    # printed hundredths and for when this test's reader thread sees each line).
     reported = float(re.search(r"([\d.]+) s after the change\)", run.stdout)[1])
     took = run.when("Every process seen recently") - run.when("Maintenance mode is ON")
-    assert took <= reported
+    assert took <= reported + 0.05
     for server in (first, second):
         for pid in workers[server.port]:
             assert f"{host}, pid {pid}: has the new state (maintenance on" in run.stdout
