@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 
+from maintenance_panel import fleet
 from maintenance_panel.models import MaintenanceConfig
 
 
@@ -53,3 +55,13 @@ def set_config(db: Any) -> Callable[..., MaintenanceConfig]:
         return config
 
     return change
+
+
+@pytest.fixture
+def no_fleet_reports() -> Iterator[None]:
+    """Reports stored by a test (of "other processes") do not outlive it."""
+    keys = [fleet.SLOT_KEY % slot for slot in range(fleet.SLOTS)]
+    caches["default"].delete_many(keys)
+    yield
+    fleet.drain()
+    caches["default"].delete_many(keys)

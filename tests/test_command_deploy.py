@@ -20,22 +20,17 @@ from maintenance_panel.models import MaintenanceConfig
 from tests.test_fleet import SHARED, free_slots, other
 from tests.test_state import FakeSharedCache
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.urls"),
+    pytest.mark.usefixtures("no_fleet_reports"),
+]
 
 
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("maintenance_mode", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _no_reports() -> Any:
-    keys = [fleet.SLOT_KEY % slot for slot in range(fleet.SLOTS)]
-    caches["default"].delete_many(keys)
-    yield
-    fleet.drain()
-    caches["default"].delete_many(keys)
 
 
 @pytest.fixture

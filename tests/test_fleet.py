@@ -21,22 +21,16 @@ from maintenance_panel import core, fleet, state
 from maintenance_panel.models import MaintenanceConfig
 from tests.test_state import Clock, FakeSharedCache
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.urls"),
+    pytest.mark.usefixtures("no_fleet_reports"),
+]
 
 SHARED = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {"BACKEND": "tests.test_state.FakeSharedCache"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _no_reports() -> Any:
-    """Reports stored by a test (of "other processes") do not outlive it."""
-    keys = [fleet.SLOT_KEY % slot for slot in range(fleet.SLOTS)]
-    caches["default"].delete_many(keys)
-    yield
-    fleet.drain()
-    caches["default"].delete_many(keys)
 
 
 @pytest.fixture

@@ -347,27 +347,9 @@ class Command(BaseCommand):
                 "migrate` first, or check the database settings."
             ) from exc
 
-    def _refuse_options(self, word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
-        allowed = {
-            "on": {
-                "start",
-                "end",
-                "title",
-                "message",
-                "read_only",
-                "scope",
-                "whole_site",
-                "json",
-                "wait",
-                "timeout",
-            },
-            "off": {"json", "wait", "timeout"},
-            "status": {"json"},
-            "wait": {"timeout"},
-            "render": {"output"},
-            "bypass": {"expires", "base_url", "json"},
-        }[word]
-        for name in (
+    #: The options each word takes; any other one given is refused with the usage.
+    OPTIONS_OF = {
+        "on": (
             "start",
             "end",
             "title",
@@ -375,13 +357,20 @@ class Command(BaseCommand):
             "read_only",
             "scope",
             "whole_site",
-            "expires",
-            "base_url",
             "json",
             "wait",
             "timeout",
-            "output",
-        ):
+        ),
+        "off": ("json", "wait", "timeout"),
+        "status": ("json",),
+        "wait": ("timeout",),
+        "render": ("output",),
+        "bypass": ("expires", "base_url", "json"),
+    }
+
+    def _refuse_options(self, word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
+        allowed = self.OPTIONS_OF[word]
+        for name in dict.fromkeys(n for names in self.OPTIONS_OF.values() for n in names):
             given = options.get(name) is not None if name == "read_only" else options.get(name)
             if given and name not in allowed:
                 if name == "read_only":
