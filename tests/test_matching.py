@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from maintenance_panel import matching
 from maintenance_panel.matching import InvalidLines, NetworkSet, PatternSet
+from maintenance_panel.matching import patterns as patterns_module
 
 #: Quick and steady: modest example counts, no deadline (the machine is shared).
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -185,10 +186,10 @@ def test_a_path_that_is_not_valid_utf8_matches_nothing_rather_than_raising():
 
 
 def test_many_patterns_split_into_several_sets_when_one_does_not_fit(monkeypatch):
-    small = matching.re2.Options()
+    small = patterns_module.re2.Options()
     small.log_errors = False
     small.max_mem = 1 << 18  # too small for these patterns in one set
-    monkeypatch.setattr(matching, "_SET_OPTIONS", small)
+    monkeypatch.setattr(patterns_module, "_SET_OPTIONS", small)
     lines = [rf"^/s{n}/(?:[a-z]+/)*p\d+$" for n in range(400)]
     patterns = PatternSet.from_lines(lines)
     assert len(patterns._sets) > 1

@@ -1,209 +1,21 @@
-"""Flat matchers for the exemption lists: IP networks and URL patterns.
+"""URL patterns: one RE2 set matched against the start of a path, like ``re.match``.
 
-Both answer in time that does not grow with the list. Networks become sorted, merged
-integer ranges searched with :mod:`bisect`; URL patterns become one RE2 set, which
-matches every pattern in a single pass over the path, in time linear in its length
-whatever the patterns are (RE2 has no backtracking, so ``^/(a+)+$`` cannot hang a
-worker). Pure: the standard library and google-re2 only, so that every layer may use
-it. Errors carry the line and a machine-readable reason; the layers above word them.
+RE2 matches every pattern in a single pass over the path, in time linear in its length
+whatever the patterns are (it has no backtracking, so ``^/(a+)+$`` cannot hang a
+worker). Plain paths (``^/healthz$``, ``^/shop/``) need no engine at all: they are set
+lookups.
 """
 
 from __future__ import annotations
 
-import bisect
-import ipaddress
 import re
-import socket
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import re2
 
-# -- lines ------------------------------------------------------------------------------
-
-#: The line breaks a browser's text box produces (and that an operator sees as lines).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def numbered_lines(text: str) -> list[tuple[int, str]]:
-    """(line number, stripped entry) of each non-blank line, counted as an operator sees
-    them in a text box (blank lines count too)."""
-    text = text or ""
-    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
-    numbered = []
-    for number, line in enumerate(lines, start=1):
-        entry = line.strip()
-        if entry:
-            numbered.append((number, entry))
-    return numbered
-
-
-def split_lines(text: str) -> list[str]:
-    """Non-empty, stripped lines of ``text``."""
-    return [entry for _, entry in numbered_lines(text)]
-
-
-def _numbered(lines: str | Iterable[str]) -> list[tuple[int, str]]:
-    if isinstance(lines, str):
-        return numbered_lines(lines)
-    return [(number, entry.strip()) for number, entry in enumerate(lines, start=1) if entry.strip()]
-
-
-@dataclass(frozen=True, slots=True)
-class LineError:
-    """One entry that cannot be used, and why."""
-
-    #: The line (of a text), or the position (of a list), counted from 1.
-    number: int
-    entry: str
-    #: ``"null_character"``, ``"not_an_address"``, ``"syntax"`` (not a regular
-    #: expression at all) or ``"unsupported"`` (valid for Python's ``re``, refused by RE2).
-    reason: str
-    #: For patterns: the construct RE2 does not support (see :data:`CONSTRUCTS`), or "".
-    construct: str = ""
-    #: For patterns: the engine's own message.
-    detail: str = ""
-
-
-class InvalidLines(ValueError):
-    """Some lines cannot be used; :attr:`errors` names each one."""
-
-    def __init__(self, errors: Sequence[LineError]) -> None:
-        super().__init__("; ".join(f"line {e.number}: {e.entry!r} ({e.reason})" for e in errors))
-        self.errors = list(errors)
-
-
-# -- networks ---------------------------------------------------------------------------
-
-_MAPPED_PREFIX = 0xFFFF  # ::ffff:a.b.c.d, an IPv4 address written as IPv6
-
-
-def _address_value(text: str) -> tuple[int, int]:
-    """(version, integer) of an address; raise ``ValueError`` when it is not one.
-
-    ``inet_pton`` parses the usual forms ten times faster than :mod:`ipaddress`; what it
-    refuses (scoped IPv6 addresses, say) :mod:`ipaddress` decides, so the two never
-    disagree on what is accepted (tests compare them).
-    """
-    family, version = (socket.AF_INET6, 6) if ":" in text else (socket.AF_INET, 4)
-    try:
-        return version, int.from_bytes(socket.inet_pton(family, text), "big")
-    except (OSError, ValueError):
-        address = ipaddress.ip_address(text)
-        return address.version, int(address)
-
-
-def parse_network(entry: str) -> tuple[int, int, int]:
-    """(version, first, last) of an address or CIDR network (host bits are ignored, as
-    ``ip_network(strict=False)`` ignores them); raise ``ValueError`` for anything else."""
-    entry = entry.strip()
-    address, slash, prefix = entry.partition("/")
-    if slash and not (
-        prefix.isdigit() and prefix.isascii() and (prefix[0] != "0" or prefix == "0")
-    ):
-        # A netmask or hostmask ("/255.0.0.0"), or something odd: ipaddress decides.
-        network = ipaddress.ip_network(entry, strict=False)
-        return network.version, int(network.network_address), int(network.broadcast_address)
-    version, value = _address_value(address)
-    bits = 32 if version == 4 else 128
-    length = int(prefix) if slash else bits
-    if length > bits:
-        raise ValueError(f"{entry!r}: prefix length above {bits}")
-    host = (1 << (bits - length)) - 1
-    first = value & ~host
-    return version, first, first | host
-
-
-def parse_address(text: str) -> tuple[int, int] | None:
-    """(version, integer) of a client's address, IPv4-mapped IPv6 as IPv4; None when
-    ``text`` is not an address."""
-    try:
-        version, value = _address_value(text.strip())
-    except ValueError:
-        return None
-    if version == 6 and value >> 32 == _MAPPED_PREFIX:
-        return 4, value & 0xFFFFFFFF
-    return version, value
-
-
-def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Sorted starts and ends of ``ranges`` with overlapping or touching ones merged."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for first, last in sorted(ranges):
-        if ends and first <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], last)
-        else:
-            starts.append(first)
-            ends.append(last)
-    return starts, ends
-
-
-class NetworkSet:
-    """IPv4 and IPv6 networks, asked in O(log n) whether they contain an address."""
-
-    __slots__ = ("_ranges", "entries")
-
-    def __init__(self, networks: Iterable[tuple[int, int, int]] = (), entries: Sequence[str] = ()):
-        by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
-        for version, first, last in networks:
-            by_version[version].append((first, last))
-        self._ranges = {version: _merged(ranges) for version, ranges in by_version.items()}
-        #: The entries as written (the usable ones), for display.
-        self.entries = tuple(entries)
-
-    @classmethod
-    def from_lines(cls, lines: str | Iterable[str], *, skip_invalid: bool = False) -> NetworkSet:
-        """Parse a one-per-line text (or a list of entries).
-
-        Raise :class:`InvalidLines` naming every entry that is not an address or
-        network, unless ``skip_invalid`` (the request path never raises).
-        """
-        networks, entries, errors = [], [], []
-        for number, entry in _numbered(lines):
-            try:
-                if "\x00" in entry:
-                    errors.append(LineError(number, entry, "null_character"))
-                    continue
-                networks.append(parse_network(entry))
-                entries.append(entry)
-            except ValueError:
-                errors.append(LineError(number, entry, "not_an_address"))
-        if errors and not skip_invalid:
-            raise InvalidLines(errors)
-        return cls(networks, entries)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NetworkSet) and self.entries == other.entries
-
-    def __hash__(self) -> int:
-        return hash(self.entries)
-
-    def __repr__(self) -> str:
-        return f"NetworkSet({list(self.entries)!r})"
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __bool__(self) -> bool:
-        return bool(self.entries)
-
-    def contains_address(self, address: tuple[int, int]) -> bool:
-        """Whether an address from :func:`parse_address` is in one of the networks."""
-        version, value = address
-        starts, ends = self._ranges[version]
-        index = bisect.bisect_right(starts, value) - 1
-        return index >= 0 and value <= ends[index]
-
-    def contains(self, text: str) -> bool:
-        """Whether address ``text`` is in one of the networks (False for a non-address)."""
-        address = parse_address(text)
-        return address is not None and self.contains_address(address)
-
-
-# -- URL patterns -----------------------------------------------------------------------
+from maintenance_panel.matching.lines import InvalidLines, LineError, entries_of
 
 #: The constructs of Python's ``re`` that RE2 refuses (they need backtracking), as RE2
 #: reports them: the start of its message's quoted part -> a name.
@@ -377,7 +189,7 @@ class PatternSet:
         Raise :class:`InvalidLines` naming every line RE2 does not accept, with the
         unsupported construct, unless ``skip_invalid``.
         """
-        numbered = _numbered(lines)
+        numbered = entries_of(lines)
         if skip_invalid:
             # No check one by one: the set leaves out what it cannot compile.
             return cls([entry for _, entry in numbered if "\x00" not in entry])
