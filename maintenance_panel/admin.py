@@ -173,7 +173,7 @@ def servers_summary(config: MaintenanceConfig) -> ServersSummary:
     except fleet.ReportsUnavailable as exc:
         return ServersSummary([], "", [], shared, error=str(exc), seen_recently=window)
     forced = conf.forced_state()
-    expected = config.is_active() if forced is None else forced
+    expected = config.stored_active() if forced is None else forced
     agreeing = [process for process in processes if process.active == expected]
     differing = []
     now = timezone.now()
@@ -306,7 +306,7 @@ def exemptions(config: MaintenanceConfig) -> list[str]:
 def admin_held_back() -> bool:
     """Whether maintenance is on for the admin too (``ignore_admin_site`` off)."""
     snapshot = state.get_snapshot()
-    return state.is_active(snapshot) and not snapshot.flag("admin_site")
+    return snapshot.active() and not snapshot.flag("admin_site")
 
 
 def _future(moment: datetime | None) -> datetime | None:

@@ -22,7 +22,7 @@ def maintenance_mode(request: HttpRequest) -> dict[str, Any]:
     on = decision.under_maintenance(request, snapshot)
     read_only = (
         on
-        and snapshot.is_read_only()
+        and snapshot.level_is_read_only()
         and decision.changes_refused(request, decision.request_user(request), snapshot)
     )
     return {"maintenance_mode": on, "maintenance_read_only": read_only}

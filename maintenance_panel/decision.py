@@ -23,7 +23,6 @@ from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
 from maintenance_panel.health import report_available, report_unavailable
 from maintenance_panel.matching import parse_address
 from maintenance_panel.snapshot import Snapshot
-from maintenance_panel.state import is_active
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -250,14 +249,14 @@ def may_use_panel(user: Any) -> bool:
 def under_maintenance(request: HttpRequest, snapshot: Snapshot) -> bool:
     """Whether maintenance is on for ``request``'s own path: on now, and the path is in
     the scope when there is one."""
-    return is_active(snapshot) and snapshot.in_scope(request.path_info)
+    return snapshot.active() and snapshot.in_scope(request.path_info)
 
 
 def changes_refused(request: HttpRequest, user: Any, snapshot: Snapshot) -> bool:
     """Whether ``request``'s visitor may not change anything now: read-only maintenance
     for this path, its view not decorated with ``force_maintenance_mode_off``, and the
     visitor not exempt."""
-    if not (under_maintenance(request, snapshot) and snapshot.is_read_only()):
+    if not (under_maintenance(request, snapshot) and snapshot.level_is_read_only()):
         return False
     match = getattr(request, "resolver_match", None)
     if match is not None and forced_by_view(match.func) is False:
@@ -268,7 +267,7 @@ def changes_refused(request: HttpRequest, user: Any, snapshot: Snapshot) -> bool
 def exemption_reason(request: HttpRequest, user: Any, snapshot: Snapshot) -> str | None:
     """Why ``request`` sees the site during maintenance, for the banner; None if it does
     not (or maintenance is off)."""
-    if not is_active(snapshot):
+    if not snapshot.active():
         return None
     reason = reason_before_user(request, getattr(request, "resolver_match", None), snapshot)
     if reason == PANEL:

@@ -294,7 +294,7 @@ def _on_revalidated(*, snapshot: Snapshot, ttl: float, **kwargs: Any) -> None:
             "pid": pid,
             "token": token,
             "version": snapshot.stamp,
-            "active": state.is_active(snapshot),
+            "active": snapshot.active(),
             "forced": forced is not None,
             "seen_at": time.time(),
             "ttl": ttl,

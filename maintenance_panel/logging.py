@@ -17,6 +17,6 @@ class RequireNotMaintenanceMode503(logging.Filter):
             return True
         # LOGGING is configured before the apps are loaded, when the store (which
         # imports models) cannot be imported yet.
-        from maintenance_panel.state import is_active
+        from maintenance_panel.core import get_maintenance_mode
 
-        return not is_active()
+        return not get_maintenance_mode()

@@ -153,7 +153,7 @@ class MaintenanceModeMiddleware:
         guard)."""
         if snapshot is None or not snapshot.in_scope(request.path_info):
             return True
-        if snapshot.is_read_only() and request.method in SAFE_METHODS:
+        if snapshot.level_is_read_only() and request.method in SAFE_METHODS:
             return answered or not conf.block_writes()
         return False
 
@@ -183,7 +183,7 @@ class MaintenanceModeMiddleware:
                 return None
         elif decision.reason_for_user(user, snapshot, decision.member_group_ids(user, snapshot)):
             return None
-        if snapshot.is_read_only():
+        if snapshot.level_is_read_only():
             held = self._held_read_only(request, snapshot)
             if isinstance(held, WriteGuard):
                 held.activate()
@@ -237,7 +237,7 @@ class MaintenanceModeMiddleware:
             user, snapshot, await decision.amember_group_ids(user, snapshot)
         ):
             return None
-        if snapshot.is_read_only():
+        if snapshot.level_is_read_only():
             held = self._held_read_only(request, snapshot)
             if isinstance(held, WriteGuard):
                 held.activate()

@@ -201,8 +201,8 @@ class MaintenanceConfig(SingletonModel):
                 }
             )
 
-    def is_active(self, now: Any = None) -> bool:
-        """The switch and the window, ignoring settings."""
+    def stored_active(self, now: Any = None) -> bool:
+        """Whether the switch and the window hold the site now (settings not considered)."""
         return window_open(self.enabled, self.starts_at, self.ends_at, now)
 
     def changes_since_load(self) -> dict[str, list[Any]]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from maintenance_panel import conf
 from maintenance_panel.decision import redirect_path
 from maintenance_panel.snapshot import Snapshot
-from maintenance_panel.state import is_active, snapshot_dropped
+from maintenance_panel.state import snapshot_dropped
 from maintenance_panel.windows import window_phase
 
 _bodies: dict[tuple[Any, ...], bytes] = {}
@@ -92,7 +92,7 @@ def status_summary(snapshot: Snapshot) -> dict[str, Any]:
     read-only rather than full) and ``scope`` (the patterns of the URLs under
     maintenance; empty for the whole site). Datetimes as they are."""
     forced = conf.forced_state()
-    active = is_active(snapshot)
+    active = snapshot.active()
     return {
         "enabled": snapshot.enabled if forced is None else forced,
         "active": active,
@@ -103,7 +103,7 @@ def status_summary(snapshot: Snapshot) -> dict[str, Any]:
             "phase": window_phase(snapshot.starts_at, snapshot.ends_at),
         },
         "retry_after": retry_after_seconds(snapshot) if active else None,
-        "read_only": snapshot.is_read_only(),
+        "read_only": snapshot.level_is_read_only(),
         "scope": snapshot.scope(),
     }
 

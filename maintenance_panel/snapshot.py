@@ -75,7 +75,7 @@ class Snapshot:
     user_ids: frozenset[str] = frozenset()
     networks: NetworkSet = NO_NETWORKS
     url_patterns: PatternSet = NO_PATTERNS
-    #: The stored level (``read_only``); :meth:`is_read_only` applies the setting.
+    #: The stored level (``read_only``); :meth:`level_is_read_only` applies the setting.
     read_only: bool = False
     #: The admin's scope (``scope_urls``); ``MAINTENANCE_MODE_SCOPE_URLS`` adds.
     scope_patterns: PatternSet = NO_PATTERNS
@@ -87,18 +87,31 @@ class Snapshot:
     is_fallback: bool = False
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def window_active(self, now: datetime | None = None) -> bool:
-        """The switch and the window (settings not considered)."""
+    def stored_active(self, now: datetime | None = None) -> bool:
+        """Whether the switch and the window hold the site now (settings not considered)."""
         return window_open(self.enabled, self.starts_at, self.ends_at, now)
+
+    def active(self, now: datetime | None = None) -> bool:
+        """Whether maintenance is on now: ``MAINTENANCE_MODE`` when set, else the switch
+        and the window. Any level, whatever the scope."""
+        forced = conf.forced_state()
+        if forced is not None:
+            return forced
+        return self.on_without_window or self.stored_active(now)
 
     def flag(self, name: str) -> bool:
         """Effective ``ignore_<name>``: the setting when set, else the stored value."""
         return conf.flag_value(name, getattr(self, f"ignore_{name}"))
 
-    def is_read_only(self) -> bool:
-        """The effective level: ``MAINTENANCE_MODE_READ_ONLY`` when set, else the stored
-        ``read_only`` (whether maintenance is on is not considered)."""
+    def level_is_read_only(self) -> bool:
+        """Whether the level is read-only rather than full: ``MAINTENANCE_MODE_READ_ONLY``
+        when set, else the stored ``read_only``. Says nothing of whether maintenance is
+        on (see :meth:`read_only_in_force`)."""
         return conf.read_only_value(self.read_only)
+
+    def read_only_in_force(self, now: datetime | None = None) -> bool:
+        """Whether read-only maintenance is in force: on now, at the read-only level."""
+        return self.active(now) and self.level_is_read_only()
 
     def in_scope(self, path: str) -> bool:
         """Whether ``path`` (``request.path_info``) is under maintenance when it is on:

@@ -380,28 +380,13 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         _holder.off_until = 0.0
 
 
-# -- the effective state ------------------------------------------------------------
-
-
-def is_active(snapshot: Snapshot | None = None) -> bool:
-    """Effective state: the settings force, else the switch and the window."""
-    forced = conf.forced_state()
-    if forced is not None:
-        return forced
-    return (snapshot or get_snapshot()).window_active()
-
-
-def is_read_only(snapshot: Snapshot | None = None) -> bool:
-    """Whether read-only maintenance is in force: maintenance on now (settings, switch,
-    window) at the read-only level."""
-    snapshot = snapshot or get_snapshot()
-    return is_active(snapshot) and snapshot.is_read_only()
+# -- the hot path -------------------------------------------------------------------
 
 
 def active_snapshot() -> Snapshot | None:
     """The snapshot when maintenance is on now (settings, switch, window), else None.
 
-    :func:`is_active` for the middleware's hot path: one call, no I/O while the snapshot
+    ``get_snapshot().active()`` for the middleware's hot path: one call, no I/O while the snapshot
     is trusted.
     """
     holder = _holder
@@ -417,6 +402,6 @@ def active_snapshot() -> Snapshot | None:
         snapshot = _get_snapshot_slowly(holder)
     if forced is False:
         return None
-    if forced is None and not (snapshot.on_without_window or snapshot.window_active()):
+    if forced is None and not (snapshot.on_without_window or snapshot.stored_active()):
         return None
     return snapshot

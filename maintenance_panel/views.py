@@ -57,7 +57,7 @@ def bypass(request: HttpRequest, token: str) -> HttpResponse:
     link = _find_link(token)
     if link is None:
         snapshot = state.get_snapshot()
-        if state.is_active(snapshot):
+        if snapshot.active():
             return responses.maintenance_response(request, snapshot)
         response = HttpResponseRedirect(_safe_next(request))
         add_never_cache_headers(response)

@@ -53,9 +53,9 @@ def test_window(config, start, end, active):
     config.enabled = True
     config.starts_at = None if start is None else now + timedelta(hours=start)
     config.ends_at = None if end is None else now + timedelta(hours=end)
-    assert config.is_active(now) is active
+    assert config.stored_active(now) is active
     config.enabled = False
-    assert config.is_active(now) is False
+    assert config.stored_active(now) is False
 
 
 def test_end_before_start_is_a_field_error(config):

@@ -32,7 +32,7 @@ DATA = {
 def test_built_from_data():
     snapshot = Snapshot.from_data(DATA, stamp="42")
     assert snapshot.stamp == "42"
-    assert snapshot.window_active()
+    assert snapshot.stored_active()
     assert snapshot.group_ids == frozenset({1, 3})
     assert snapshot.user_ids == frozenset({"7"})
     assert snapshot.bypass_links == {5: None}
@@ -48,7 +48,7 @@ def test_lines_are_parsed_once_and_bad_ones_skipped():
 def test_missing_data_gives_the_defaults():
     snapshot = Snapshot.from_data({}, stamp="empty")
     assert snapshot == Snapshot(stamp="empty")
-    assert not snapshot.window_active()
+    assert not snapshot.stored_active()
 
 
 def test_flags_follow_settings_when_set():

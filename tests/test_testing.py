@@ -37,7 +37,7 @@ def test_plugin_is_registered(pytestconfig):
 
 def test_leaves_a_snapshot_behind():
     state._install(Snapshot(enabled=True, stamp="left-over"))
-    assert state.is_active() is True
+    assert state.get_snapshot().active() is True
 
 
 @pytest.mark.django_db

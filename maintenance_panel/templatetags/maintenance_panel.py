@@ -56,9 +56,9 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
         return {"kind": None}
     snapshot = state.get_snapshot()
     request = context.get("request")
-    if state.is_active(snapshot):
+    if snapshot.active():
         scope = describe_scope(snapshot.scope())
-        read_only = snapshot.is_read_only()
+        read_only = snapshot.level_is_read_only()
         kind = "read_only" if read_only else "on"
         if request is None:
             return {"kind": kind, "reason": None, "ends_at": snapshot.ends_at, "scope": scope}

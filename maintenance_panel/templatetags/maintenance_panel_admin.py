@@ -30,7 +30,7 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
     """While maintenance is on: say so on every admin page, with a link to the panel
     for those who may open it. Reads the process snapshot, so it costs no query."""
     snapshot = state.get_snapshot()
-    if not state.is_active(snapshot):
+    if not snapshot.active():
         return {"show": False}
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -51,7 +51,7 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         "csp_nonce": context.get("csp_nonce"),
         "forced": conf.forced_state() is not None,
         "panel_url": panel_url,
-        "read_only": snapshot.is_read_only(),
+        "read_only": snapshot.level_is_read_only(),
         "scope": describe_scope(snapshot.scope()),
     }
 
@@ -66,7 +66,7 @@ def maintenance_login_next(context: template.Context) -> str:
     if request is None or "next" in request.GET or "next" in request.POST:
         return next_url
     snapshot = state.get_snapshot()
-    if not state.is_active(snapshot) or snapshot.flag("admin_site"):
+    if not snapshot.active() or snapshot.flag("admin_site"):
         return next_url
     current_app = getattr(request, "current_app", None)
     try:

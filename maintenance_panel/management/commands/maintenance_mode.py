@@ -536,7 +536,7 @@ class Command(BaseCommand):
             forced = conf.forced_state()
             if forced is not None:
                 return forced
-            return Snapshot.from_data(state.load_data(), stamp="wait").window_active()
+            return Snapshot.from_data(state.load_data(), stamp="wait").stored_active()
 
         def tell(verdict: fleet.Verdict) -> None:
             if not quiet:
