@@ -12,14 +12,8 @@ class MaintenancePanelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Both import the models, which exist only once the apps are loaded.
-        from maintenance_panel import (  # noqa: F401 - checks registers the checks
-            changes,
-            checks,
-            fleet,
-            staticpage,
-        )
-
-        changes.connect()
-        fleet.connect()
-        staticpage.connect()
+        # Imported here because both need the models, which exist only once the apps
+        # are loaded: importing checks registers the system checks, importing state
+        # connects the receivers through which every process learns of a change
+        # (its module docstring names them).
+        from maintenance_panel import checks, state  # noqa: F401

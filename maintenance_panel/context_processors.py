@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from maintenance_panel import decision, state
+from maintenance_panel.snapshot import Snapshot
 
 
 def maintenance_mode(request: HttpRequest) -> dict[str, Any]:
@@ -19,10 +20,13 @@ def maintenance_mode(request: HttpRequest) -> dict[str, Any]:
     forms. Neither reads the user unless read-only maintenance applies to the path.
     """
     snapshot = state.get_snapshot()
-    on = decision.under_maintenance(request, snapshot)
-    read_only = (
-        on
-        and snapshot.level_is_read_only()
-        and decision.changes_refused(request, decision.request_user(request), snapshot)
-    )
+    on = snapshot.active() and snapshot.in_scope(request.path_info)
+    read_only = on and snapshot.level_is_read_only() and _changes_refused(request, snapshot)
     return {"maintenance_mode": on, "maintenance_read_only": read_only}
+
+
+def _changes_refused(request: HttpRequest, snapshot: Snapshot) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is not None and decision.forced_by_view(match.func) is False:
+        return False  # the view serves changes as usual
+    return decision.decide_change(request, snapshot).action == decision.REFUSE

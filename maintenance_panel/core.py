@@ -7,6 +7,7 @@ history, the ``maintenance_mode_changed`` signal and the cache refresh.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -15,9 +16,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenance_panel import changes, conf, state
-from maintenance_panel import fleet as fleet_reports
-from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
+from maintenance_panel import conf, state
+from maintenance_panel.fleet import ProcessReport, read_reports
+from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token, history
 from maintenance_panel.values import Moment, check_bool, to_moment
 
 if TYPE_CHECKING:
@@ -113,6 +114,30 @@ def set_maintenance_mode(
     a scope line that is not a regular expression.
     """
     check_bool(value, "value")
+    _refuse_what_settings_fix(read_only)
+    scope_text = None if scope is None else _scope_text(scope)
+    starts_at, ends_at = _window(value, start, end)
+    with transaction.atomic(), history.recording(source=source, user=user, label=label):
+        config = _config_for_update()
+        config.enabled = value
+        if value or starts_at is not None or ends_at is not None:
+            config.starts_at = starts_at
+            config.ends_at = ends_at
+        kept = {"title": title, "message": message, "read_only": read_only}
+        for name, given in {**kept, "scope_urls": scope_text}.items():
+            if given is not None:
+                setattr(config, name, given)
+        config.full_clean(exclude=["ignore_groups", "ignore_users"])
+        config.save()
+
+
+def _config_for_update() -> MaintenanceConfig:
+    # Locked until the transaction ends, so that two switches never interleave.
+    query = MaintenanceConfig.objects.select_for_update()
+    return query.filter(pk=MaintenanceConfig.singleton_instance_id).first() or MaintenanceConfig()
+
+
+def _refuse_what_settings_fix(read_only: bool | None) -> None:
     if read_only is not None:
         check_bool(read_only, "read_only")
         forced_level = conf.forced_read_only()
@@ -124,7 +149,6 @@ def set_maintenance_mode(
                 )
                 % {"value": forced_level}
             )
-    scope_text = None if scope is None else _scope_text(scope)
     forced = conf.forced_state()
     if forced is not None:
         raise ImproperlyConfigured(
@@ -134,6 +158,11 @@ def set_maintenance_mode(
             )
             % {"value": forced}
         )
+
+
+def _window(
+    value: bool, start: Moment | None, end: Moment | None
+) -> tuple[datetime | None, datetime | None]:
     starts_at = to_moment(start, name="start")
     ends_at = to_moment(end, name="end")
     if value and ends_at is not None and ends_at <= timezone.now():
@@ -144,30 +173,10 @@ def set_maintenance_mode(
                 )
             }
         )
-    with transaction.atomic(), changes.recording(source=source, user=user, label=label):
-        config = (
-            MaintenanceConfig.objects.select_for_update()
-            .filter(pk=MaintenanceConfig.singleton_instance_id)
-            .first()
-            or MaintenanceConfig()
-        )
-        config.enabled = value
-        if value or starts_at is not None or ends_at is not None:
-            config.starts_at = starts_at
-            config.ends_at = ends_at
-        if title is not None:
-            config.title = title
-        if message is not None:
-            config.message = message
-        if read_only is not None:
-            config.read_only = read_only
-        if scope_text is not None:
-            config.scope_urls = scope_text
-        config.full_clean(exclude=["ignore_groups", "ignore_users"])
-        config.save()
+    return starts_at, ends_at
 
 
-def fleet() -> list[fleet_reports.ProcessReport]:
+def fleet() -> list[ProcessReport]:
     """The processes that served requests recently, newest first, each with the state
     it applies: ``host``, ``pid``, ``version``, ``active``, ``forced`` (its own settings
     fix the state), ``seen_at`` and ``ttl``.
@@ -177,7 +186,7 @@ def fleet() -> list[fleet_reports.ProcessReport]:
     process sees only its own report. Raises ``fleet.ReportsUnavailable`` when the
     cache cannot be read.
     """
-    return fleet_reports.read_reports()
+    return read_reports()
 
 
 def _override_class() -> type[override_maintenance_mode]:
@@ -231,8 +240,8 @@ def create_bypass_link(
         path = reverse("maintenance_panel:bypass", kwargs={"token": token})
     except NoReverseMatch as exc:
         raise ImproperlyConfigured(urls_missing_message()) from exc
-    with transaction.atomic(), changes.recording(source=source, user=user, label=label):
-        link = BypassLink(name=name, expires_at=expires, created_by=changes.stored_user(user))
+    with transaction.atomic(), history.recording(source=source, user=user, label=label):
+        link = BypassLink(name=name, expires_at=expires, created_by=history.stored_user(user))
         link.token_hash = hash_token(token)
         link.full_clean(exclude=["token_hash"])
         link.save()
@@ -247,7 +256,7 @@ def revoke_bypass_link(
     Raises ``ValidationError`` when there is no link of that name; revoking a revoked
     link again does nothing.
     """
-    with transaction.atomic(), changes.recording(source=source, user=user, label=label):
+    with transaction.atomic(), history.recording(source=source, user=user, label=label):
         link = BypassLink.objects.select_for_update().filter(name=name).first()
         if link is None:
             raise ValidationError(

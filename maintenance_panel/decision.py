@@ -1,16 +1,29 @@
-"""The decision: while maintenance is on, is this request held back, and if not, why?
+"""The decision: how one request is answered while maintenance is on.
 
-Pure rules over a :class:`~maintenance_panel.snapshot.Snapshot` and the request, cheapest
-first. They are split in two so that the sync and async middleware run the very same
-code: :func:`reason_before_user` answers from the URL, the client's address and the
-bypass cookie; only when it has no answer does the caller fetch the user (sync or
-async) and ask :func:`reason_for_user`. The banner asks :func:`exemption_reason`,
-which runs the same rules.
+:func:`decide` is the one place that knows the order of the rules, cheapest first: a
+decorated view, the state, the scope, a read during read-only maintenance, the test
+run, the URL, the client's address, the bypass cookie, and only then the user. The
+middleware asks it for every request (sync and async alike), the banner and the
+context processor ask it what a change from this visitor would get.
+
+The user may cost queries (the session, the user, their groups, their permissions), so
+:func:`decide` reads them through a :class:`RequestUser`, which reads each only when a
+rule asks. Called with ``user=None`` it answers without any I/O, or returns
+:data:`ASK_USER` when the rules need the user: the async middleware then decides again
+in a thread, with a :class:`RequestUser`.
+
+A :class:`Decision` says what to do: serve the request as usual (:data:`SERVE`, with the
+reason it is exempt), answer with the maintenance page (:data:`HOLD`, logging the user
+out first if the settings say so), answer with the read-only page (:data:`REFUSE`: a
+change during read-only maintenance), or serve it under the write guard (:data:`GUARD`: a
+read during read-only maintenance, whose writes are refused).
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
@@ -26,17 +39,39 @@ from maintenance_panel.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-    from django.urls import ResolverMatch
+
+SERVE = "serve"
+HOLD = "hold"
+REFUSE = "refuse"
+GUARD = "guard"
 
 BYPASS_SALT = "maintenance_panel.bypass"
+#: Methods that read: served to everyone during read-only maintenance.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: The URL names of the admin that stay reachable with ``ignore_admin_site`` off, so
 #: that whoever may change the switch can always switch it off.
 ADMIN_LOGIN_URL_NAMES = frozenset({"login", "logout", "jsi18n", "password_change"})
+#: The URL names of the admin's maintenance pages (the panel) start with this.
 PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
+#: What the URL rules say of a panel page while the admin is held back: it depends on
+#: whether the user may use the panel.
+_PANEL_PAGE = "panel page"
 
-#: :func:`reason_before_user`'s answer for the admin's maintenance page during a
-#: lock-out: it depends on whether the user may use the panel.
-PANEL = "panel"
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with a request (see the module docstring)."""
+
+    action: str
+    #: Why it is served as usual: "view", "off", "scope", "read", "tests", "url", "ip",
+    #: "bypass", "anonymous", "authenticated", "staff", "superuser", "user", "group".
+    reason: str = ""
+    #: Log the user out before answering (``MAINTENANCE_MODE_LOGOUT_*``).
+    logout: bool = False
+
+
+#: :func:`decide`'s answer when it needs the user and was given none.
+ASK_USER = Decision("ask", "user")
 
 
 def in_test_run() -> bool:
@@ -57,6 +92,52 @@ def forced_by_view(view_func: Any) -> bool | None:
         if view_class is not None:
             value = getattr(view_class, FORCED_ATTRIBUTE, None)
     return value
+
+
+def decide(
+    request: HttpRequest,
+    snapshot: Snapshot,
+    *,
+    view_forced: bool | None = None,
+    answered: bool = False,
+    user: RequestUser | None = None,
+    method: str | None = None,
+) -> Decision:
+    """How to answer ``request`` (its ``method`` unless another is given), ``snapshot``
+    being the state now and ``view_forced`` what a decorator on its view says.
+    ``answered``: the response was made without reaching a view (nothing left to guard).
+    Without ``user``, returns :data:`ASK_USER` when the rules need the user."""
+    if view_forced is not None:
+        return Decision(HOLD) if view_forced else Decision(SERVE, "view")
+    if not snapshot.active():
+        return Decision(SERVE, "off")
+    if not snapshot.in_scope(request.path_info):
+        return Decision(SERVE, "scope")
+    read_only = snapshot.level_is_read_only()
+    reads = (method or request.method) in SAFE_METHODS
+    if read_only and reads and (answered or not conf.block_writes()):
+        return Decision(SERVE, "read")
+    if conf.ignore_tests() and in_test_run():
+        return Decision(SERVE, "tests")
+    reason = reason_before_user(request, snapshot)
+    if reason is not None and reason != _PANEL_PAGE:
+        return Decision(SERVE, reason)
+    if user is None:
+        return ASK_USER
+    if reason == _PANEL_PAGE:
+        if user.may_use_panel():
+            return Decision(SERVE, "url")
+    elif (reason := user.exemption(snapshot)) is not None:
+        return Decision(SERVE, reason)
+    if read_only:
+        return Decision(GUARD if reads else REFUSE)
+    return Decision(HOLD, logout=user.should_log_out())
+
+
+def decide_change(request: HttpRequest, snapshot: Snapshot) -> Decision:
+    """How a change (a POST) from ``request``'s visitor would be answered now, whatever
+    its view (the banner and the context processor tell the visitor)."""
+    return decide(request, snapshot, user=RequestUser(request), method="POST")
 
 
 # -- before the user: URL, address, bypass cookie ---------------------------------------
@@ -90,12 +171,14 @@ def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
     )
 
 
-def _url_reason(path: str, match: ResolverMatch | None, snapshot: Snapshot) -> str | None:
+def _url_reason(request: HttpRequest, snapshot: Snapshot) -> str | None:
+    path = request.path_info
     if conf.ignored_url_patterns().match(path) or snapshot.url_patterns.match(path):
         return "url"
     redirect = redirect_path()
     if redirect is not None and path == redirect:
         return "url"
+    match = getattr(request, "resolver_match", None)
     if match is not None:
         if "maintenance_panel" in match.app_names:
             return "url"
@@ -103,7 +186,7 @@ def _url_reason(path: str, match: ResolverMatch | None, snapshot: Snapshot) -> s
             if snapshot.flag("admin_site") or match.url_name in ADMIN_LOGIN_URL_NAMES:
                 return "url"
             if (match.url_name or "").startswith(PANEL_URL_PREFIX):
-                return PANEL
+                return _PANEL_PAGE
     return None
 
 
@@ -135,12 +218,9 @@ def bypass_cookie_valid(request: HttpRequest, snapshot: Snapshot) -> bool:
     return expires is None or timezone.now() < expires
 
 
-def reason_before_user(
-    request: HttpRequest, match: ResolverMatch | None, snapshot: Snapshot
-) -> str | None:
-    """``"url"``, ``"ip"``, ``"bypass"``, :data:`PANEL` (ask :func:`may_use_panel`), or
-    None: the user decides."""
-    reason = _url_reason(request.path_info, match, snapshot)
+def reason_before_user(request: HttpRequest, snapshot: Snapshot) -> str | None:
+    """``"url"``, ``"ip"``, ``"bypass"``, the panel page (the user decides), or None."""
+    reason = _url_reason(request, snapshot)
     if reason is not None:
         return reason
     if _ip_exempt(client_ip(request), snapshot):
@@ -151,85 +231,6 @@ def reason_before_user(
 
 
 # -- the user ---------------------------------------------------------------------------
-
-
-def request_user(request: HttpRequest) -> Any:
-    """The request's user: ``MAINTENANCE_MODE_GET_AUTHENTICATED_USER`` if set, else
-    ``request.user`` (lazy; not evaluated here)."""
-    function = conf.authenticated_user_function()
-    if function is not None:
-        return function(request)
-    return getattr(request, "user", None)
-
-
-def guarded_user(user: Any) -> Any:
-    """``user`` evaluated, or None when that needs the database and it is unreachable.
-
-    ``request.user`` is lazy; with a session cookie it reads the session and the user
-    from the database, which must not turn the maintenance page into a 500.
-    """
-    if user is None:
-        return None
-    try:
-        authenticated = user.is_authenticated
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return None
-    if authenticated:
-        report_available("database")  # the session and the user were just read
-    return user
-
-
-def user_needs_groups(user: Any, snapshot: Snapshot) -> bool:
-    """Whether :func:`reason_for_user` needs the user's group ids (one query)."""
-    return bool(snapshot.group_ids) and user is not None and user.is_authenticated
-
-
-def member_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
-    """The ids of ``user``'s groups: one query, none when not needed.
-
-    The user's own groups are few; the listed ones may be thousands. Reading the
-    former and intersecting them with the snapshot's set keeps the query and the
-    check the same size however long the list grows.
-    """
-    if not user_needs_groups(user, snapshot):
-        return set()
-    try:
-        return set(user.groups.values_list("pk", flat=True))
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return set()
-
-
-async def amember_group_ids(user: Any, snapshot: Snapshot) -> set[int]:
-    """:func:`member_group_ids` for the async path."""
-    if not user_needs_groups(user, snapshot):
-        return set()
-    try:
-        return {pk async for pk in user.groups.values_list("pk", flat=True)}
-    except DatabaseError as exc:
-        report_unavailable("database", exc)
-        return set()
-
-
-def reason_for_user(
-    user: Any, snapshot: Snapshot, group_ids: frozenset[int] | set[int] = frozenset()
-) -> str | None:
-    """Why ``user`` is exempt (``"anonymous"``, ``"authenticated"``, ``"staff"``,
-    ``"superuser"``, ``"user"``, ``"group"``), or None: held back."""
-    if user is None or not user.is_authenticated:
-        return "anonymous" if snapshot.flag("anonymous_user") else None
-    if snapshot.flag("authenticated_user"):
-        return "authenticated"
-    if user.is_staff and snapshot.flag("staff"):
-        return "staff"
-    if user.is_superuser and snapshot.flag("superuser"):
-        return "superuser"
-    if str(user.pk) in snapshot.user_ids:
-        return "user"
-    if not snapshot.group_ids.isdisjoint(group_ids):
-        return "group"
-    return None
 
 
 def may_use_panel(user: Any) -> bool:
@@ -246,33 +247,76 @@ def may_use_panel(user: Any) -> bool:
     )
 
 
-def under_maintenance(request: HttpRequest, snapshot: Snapshot) -> bool:
-    """Whether maintenance is on for ``request``'s own path: on now, and the path is in
-    the scope when there is one."""
-    return snapshot.active() and snapshot.in_scope(request.path_info)
+class RequestUser:
+    """The request's user, read only when a rule asks: ``request.user`` (or
+    ``MAINTENANCE_MODE_GET_AUTHENTICATED_USER``) may read the session and the user, and
+    the groups and permissions are queries. A database that cannot answer makes the
+    visitor anonymous rather than the maintenance page a 500."""
 
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
 
-def changes_refused(request: HttpRequest, user: Any, snapshot: Snapshot) -> bool:
-    """Whether ``request``'s visitor may not change anything now: read-only maintenance
-    for this path, its view not decorated with ``force_maintenance_mode_off``, and the
-    visitor not exempt."""
-    if not (under_maintenance(request, snapshot) and snapshot.level_is_read_only()):
-        return False
-    match = getattr(request, "resolver_match", None)
-    if match is not None and forced_by_view(match.func) is False:
-        return False
-    return exemption_reason(request, user, snapshot) is None
+    @cached_property
+    def user(self) -> Any:
+        """The user, evaluated; None when unknown or unreadable."""
+        function = conf.authenticated_user_function()
+        if function is not None:
+            return _evaluated(function(self.request))
+        return _evaluated(getattr(self.request, "user", None))
 
+    def _group_ids(self) -> set[int]:
+        # The user's own groups are few, the listed ones may be thousands: reading the
+        # former keeps the query the same size however long the list grows.
+        try:
+            return set(self.user.groups.values_list("pk", flat=True))
+        except DatabaseError as exc:
+            report_unavailable("database", exc)
+            return set()
 
-def exemption_reason(request: HttpRequest, user: Any, snapshot: Snapshot) -> str | None:
-    """Why ``request`` sees the site during maintenance, for the banner; None if it does
-    not (or maintenance is off)."""
-    if not snapshot.active():
+    def exemption(self, snapshot: Snapshot) -> str | None:
+        """Why the user is exempt (``"anonymous"``, ``"authenticated"``, ``"staff"``,
+        ``"superuser"``, ``"user"``, ``"group"``), or None."""
+        user = self.user
+        if user is None or not user.is_authenticated:
+            return "anonymous" if snapshot.flag("anonymous_user") else None
+        if snapshot.flag("authenticated_user"):
+            return "authenticated"
+        if user.is_staff and snapshot.flag("staff"):
+            return "staff"
+        if user.is_superuser and snapshot.flag("superuser"):
+            return "superuser"
+        if str(user.pk) in snapshot.user_ids:
+            return "user"
+        if snapshot.group_ids and not snapshot.group_ids.isdisjoint(self._group_ids()):
+            return "group"
         return None
-    reason = reason_before_user(request, getattr(request, "resolver_match", None), snapshot)
-    if reason == PANEL:
-        return "url" if may_use_panel(user) else None
-    if reason is not None:
-        return reason
-    user = guarded_user(user)
-    return reason_for_user(user, snapshot, member_group_ids(user, snapshot))
+
+    def may_use_panel(self) -> bool:
+        """Whether the user may reach the admin's maintenance page during a lock-out."""
+        return may_use_panel(self.user)
+
+    def should_log_out(self) -> bool:
+        """Whether the held-back user is logged out (``MAINTENANCE_MODE_LOGOUT_*``)."""
+        user = self.user
+        if user is None or not user.is_authenticated:
+            return False
+        authenticated, staff, superuser = conf.logout_policy()
+        if user.is_superuser:
+            return superuser
+        if user.is_staff:
+            return staff
+        return authenticated
+
+
+def _evaluated(user: Any) -> Any:
+    """``user`` evaluated, or None when that needs the database and it is unreachable."""
+    if user is None:
+        return None
+    try:
+        authenticated = user.is_authenticated
+    except DatabaseError as exc:
+        report_unavailable("database", exc)
+        return None
+    if authenticated:
+        report_available("database")  # the session and the user were just read
+    return user

@@ -1,4 +1,4 @@
-"""The middleware: thin, it asks :mod:`maintenance_panel.state` and answers.
+"""The middleware: thin, it asks :func:`maintenance_panel.decision.decide` and answers.
 
 Place it anywhere after ``django.contrib.auth.middleware.AuthenticationMiddleware``.
 The decision is made in ``process_view`` (where the resolved view and URL are known
@@ -8,8 +8,13 @@ middleware that answered, such as a CSRF failure) are decided after the fact in
 request outside the maintenance scope, nothing else is touched: no session, no
 ``request.user``, no query.
 
+The sync and async paths run the same decision; they differ only in how it reaches
+the user: the sync path reads it on the spot, the async path first decides without
+any I/O and, when the rules need the user, decides again in a thread
+(:meth:`MaintenanceModeMiddleware._decide` runs there).
+
 During read-only maintenance a held-back request with a safe method is served under
-the write guard (:mod:`maintenance_panel.guard`), installed in ``process_view`` and
+the write guard (:mod:`maintenance_panel.guard`), installed when it is decided and
 removed in ``__call__`` once the response is made; a write it stops reaches
 ``process_exception`` (or, raised below the view, turns into a 500 that ``__call__``
 replaces) and is answered with the read-only maintenance response.
@@ -21,28 +26,26 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.contrib.auth import alogout, logout
-from django.db import DatabaseError
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponseBase
 
-from maintenance_panel import conf, decision, health, responses, state
+from maintenance_panel import responses, state
+from maintenance_panel.decision import (
+    ASK_USER,
+    GUARD,
+    REFUSE,
+    SERVE,
+    Decision,
+    RequestUser,
+    decide,
+    forced_by_view,
+)
 from maintenance_panel.guard import WriteGuard, WriteRefused
 from maintenance_panel.snapshot import Snapshot
 
 _DECIDED = "_maintenance_panel_decided"
 #: Request attribute: (the write guard, the snapshot it was installed for).
 _GUARDED = "_maintenance_panel_guarded"
-#: Methods that read: served to everyone during read-only maintenance.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-
-
-def _should_logout(user: Any) -> bool:
-    authenticated, staff, superuser = conf.logout_policy()
-    if user.is_superuser:
-        return superuser
-    if user.is_staff:
-        return staff
-    return authenticated
 
 
 class MaintenanceModeMiddleware:
@@ -74,9 +77,10 @@ class MaintenanceModeMiddleware:
         if guarded is not None:
             return self._after_guard(request, response, *guarded)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = self._decide(request, request.resolver_match, answered=True)
-            if held is not None:
-                return held
+            snapshot = state.active_snapshot()
+            if snapshot is not None:
+                decision = self._decide(request, snapshot, None, answered=True)
+                return self._answer(request, decision, snapshot) or response
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -91,10 +95,39 @@ class MaintenanceModeMiddleware:
         if guarded is not None:
             return self._after_guard(request, response, *guarded)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            held = await self._adecide(request, request.resolver_match, answered=True)
-            if held is not None:
-                return held
+            snapshot = await self._aactive_snapshot()
+            if snapshot is not None:
+                decision = await self._adecide(request, snapshot, None, answered=True)
+                return self._answer(request, decision, snapshot) or response
         return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        setattr(request, _DECIDED, True)
+        forced = forced_by_view(view_func)
+        if forced is False:
+            return None
+        snapshot = state.active_snapshot() if forced is None else state.get_snapshot()
+        if snapshot is None:
+            return None  # maintenance is off: touch nothing else
+        return self._answer(request, self._decide(request, snapshot, forced), snapshot)
+
+    async def _aprocess_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        setattr(request, _DECIDED, True)
+        forced = forced_by_view(view_func)
+        if forced is False:
+            return None
+        if forced is None:
+            snapshot = await self._aactive_snapshot()
+            if snapshot is None:
+                return None  # maintenance is off: touch nothing else
+        else:
+            snapshot = await self._asnapshot()
+        decision = await self._adecide(request, snapshot, forced)
+        return self._answer(request, decision, snapshot)
 
     def process_exception(
         self, request: HttpRequest, exception: Exception
@@ -106,6 +139,52 @@ class MaintenanceModeMiddleware:
         snapshot = guarded[1] if guarded is not None else state.get_snapshot()
         return responses.maintenance_response(request, snapshot, read_only=True)
 
+    # -- deciding and answering ------------------------------------------------------
+
+    @staticmethod
+    def _decide(
+        request: HttpRequest, snapshot: Snapshot, forced: bool | None, answered: bool = False
+    ) -> Decision:
+        """Decide, reading the user if the rules need it, and do what the decision
+        asks of the request itself: log the user out, install the write guard. Runs
+        in the thread of the request's database work."""
+        decision = decide(
+            request, snapshot, view_forced=forced, answered=answered, user=RequestUser(request)
+        )
+        if decision.logout:
+            logout(request)
+        elif decision.action == GUARD:
+            guard = WriteGuard()
+            guard.attach()
+            setattr(request, _GUARDED, (guard, snapshot))
+        return decision
+
+    @classmethod
+    async def _adecide(
+        cls, request: HttpRequest, snapshot: Snapshot, forced: bool | None, answered: bool = False
+    ) -> Decision:
+        """:meth:`_decide` for the async path: without I/O when the rules allow."""
+        decision = decide(request, snapshot, view_forced=forced, answered=answered)
+        if decision is ASK_USER:
+            decision = await sync_to_async(cls._decide)(request, snapshot, forced, answered)
+        return decision
+
+    @staticmethod
+    def _answer(
+        request: HttpRequest, decision: Decision, snapshot: Snapshot
+    ) -> HttpResponseBase | None:
+        """The response for ``decision``, or None to let the request through."""
+        if decision.action == SERVE:
+            return None
+        if decision.action == GUARD:
+            # The guard's own context is the request's: set here, in the request's
+            # context, not in the thread that installed it.
+            request.__dict__[_GUARDED][0].activate()
+            return None
+        return responses.maintenance_response(
+            request, snapshot, read_only=decision.action == REFUSE
+        )
+
     @staticmethod
     def _after_guard(
         request: HttpRequest, response: Any, guard: WriteGuard, snapshot: Snapshot
@@ -115,84 +194,6 @@ class MaintenanceModeMiddleware:
         if guard.refused is not None and response.status_code >= 500:
             return responses.maintenance_response(request, snapshot, read_only=True)
         return response
-
-    def process_view(
-        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
-    ) -> HttpResponseBase | None:
-        setattr(request, _DECIDED, True)
-        forced = decision.forced_by_view(view_func)
-        if forced is False:
-            return None
-        if forced is True:
-            return responses.maintenance_response(request, state.get_snapshot())
-        return self._decide(request, request.resolver_match)
-
-    async def _aprocess_view(
-        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
-    ) -> HttpResponseBase | None:
-        setattr(request, _DECIDED, True)
-        forced = decision.forced_by_view(view_func)
-        if forced is False:
-            return None
-        if forced is True:
-            return responses.maintenance_response(request, await self._asnapshot())
-        return await self._adecide(request, request.resolver_match)
-
-    # -- the decision, sync and async ------------------------------------------------
-
-    @staticmethod
-    def _ignoring_tests() -> bool:
-        # MAINTENANCE_MODE_IGNORE_TESTS inside a test run.
-        return conf.ignore_tests() and decision.in_test_run()
-
-    @staticmethod
-    def _before_exemptions(request: HttpRequest, snapshot: Snapshot | None, answered: bool) -> bool:
-        """Whether the request is served before any exemption is looked at: maintenance
-        off, outside the scope, or a read of read-only maintenance that needs no guard
-        (the guard is off, or the response was made without the view: nothing left to
-        guard)."""
-        if snapshot is None or not snapshot.in_scope(request.path_info):
-            return True
-        if snapshot.level_is_read_only() and request.method in SAFE_METHODS:
-            return answered or not conf.block_writes()
-        return False
-
-    @staticmethod
-    def _held_read_only(request: HttpRequest, snapshot: Snapshot) -> Any:
-        """Read-only maintenance, a visitor who is not exempt: a read is served under the
-        write guard (returns the guard to install), a change gets the read-only page."""
-        if request.method in SAFE_METHODS:
-            guard = WriteGuard()
-            setattr(request, _GUARDED, (guard, snapshot))
-            return guard
-        return responses.maintenance_response(request, snapshot, read_only=True)
-
-    def _decide(
-        self, request: HttpRequest, match: Any, *, answered: bool = False
-    ) -> HttpResponseBase | None:
-        snapshot = state.active_snapshot()
-        if self._before_exemptions(request, snapshot, answered) or self._ignoring_tests():
-            return None
-        assert snapshot is not None
-        reason = decision.reason_before_user(request, match, snapshot)
-        if reason is not None and reason != decision.PANEL:
-            return None
-        user = decision.guarded_user(decision.request_user(request))
-        if reason == decision.PANEL:
-            if decision.may_use_panel(user):
-                return None
-        elif decision.reason_for_user(user, snapshot, decision.member_group_ids(user, snapshot)):
-            return None
-        if snapshot.level_is_read_only():
-            held = self._held_read_only(request, snapshot)
-            if isinstance(held, WriteGuard):
-                held.activate()
-                held.attach()
-                return None
-            return held
-        if user is not None and user.is_authenticated and _should_logout(user):
-            logout(request)
-        return responses.maintenance_response(request, snapshot)
 
     @staticmethod
     async def _asnapshot() -> Snapshot:
@@ -205,46 +206,3 @@ class MaintenanceModeMiddleware:
         if state.snapshot_is_fresh():  # answers without I/O
             return state.active_snapshot()
         return await sync_to_async(state.active_snapshot)()
-
-    @staticmethod
-    async def _auser(request: HttpRequest) -> Any:
-        function = conf.authenticated_user_function()
-        try:
-            if function is not None:
-                return await sync_to_async(lambda: decision.guarded_user(function(request)))()
-            if hasattr(request, "auser"):
-                return await request.auser()
-        except DatabaseError as exc:
-            # Sessions or users unreachable: treat the visitor as anonymous.
-            health.report_unavailable("database", exc)
-        return None
-
-    async def _adecide(
-        self, request: HttpRequest, match: Any, *, answered: bool = False
-    ) -> HttpResponseBase | None:
-        snapshot = await self._aactive_snapshot()
-        if self._before_exemptions(request, snapshot, answered) or self._ignoring_tests():
-            return None
-        assert snapshot is not None
-        reason = decision.reason_before_user(request, match, snapshot)
-        if reason is not None and reason != decision.PANEL:
-            return None
-        user = await self._auser(request)
-        if reason == decision.PANEL:
-            if await sync_to_async(decision.may_use_panel)(user):
-                return None
-        elif decision.reason_for_user(
-            user, snapshot, await decision.amember_group_ids(user, snapshot)
-        ):
-            return None
-        if snapshot.level_is_read_only():
-            held = self._held_read_only(request, snapshot)
-            if isinstance(held, WriteGuard):
-                held.activate()
-                # In the thread that runs this request's ORM calls (thread-sensitive).
-                await sync_to_async(held.attach)()
-                return None
-            return held
-        if user is not None and user.is_authenticated and _should_logout(user):
-            await alogout(request)
-        return responses.maintenance_response(request, snapshot)

@@ -37,10 +37,11 @@ def reset_maintenance_state() -> None:
     if apps.ready and apps.is_installed("maintenance_panel"):
         # pytest loads this plugin before Django is set up, when the store (which
         # imports models) cannot be imported yet.
-        from maintenance_panel import fleet, state
+        from maintenance_panel import fleet, responses, state, versions
 
         state.reset()
-        state.forget_shared()
+        versions.forget_shared()
+        responses.forget_bodies()
         fleet.reset()
 
 

@@ -8,5 +8,5 @@ app_name = "maintenance_panel"
 
 urlpatterns = [
     path("bypass/<str:token>/", views.bypass, name="bypass"),
-    path("status/", views.status, name="status"),
+    path("status/", views.status_endpoint, name="status"),
 ]

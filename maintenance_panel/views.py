@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
-from maintenance_panel import conf, decision, health, responses, state
+from maintenance_panel import conf, decision, health, responses, state, status
 from maintenance_panel.models import BypassLink, hash_token
 
 
@@ -79,7 +79,7 @@ def bypass(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def status(request: HttpRequest) -> JsonResponse:
+def status_endpoint(request: HttpRequest) -> JsonResponse:
     """The state for status pages and probes (GET or HEAD, no login, never cached).
 
     ``enabled`` (the switch, or the ``MAINTENANCE_MODE`` setting), ``active`` (whether
@@ -87,7 +87,7 @@ def status(request: HttpRequest) -> JsonResponse:
     (``starts_at``, ``ends_at``, ``phase``: none, scheduled, open or ended) and
     ``retry_after`` (seconds, while active).
     """
-    payload = responses.status_summary(state.get_snapshot())
+    payload = status.as_json(status.describe(state.get_snapshot()))
     window = payload["window"]
     for name in ("starts_at", "ends_at"):
         window[name] = window[name].isoformat() if window[name] else None

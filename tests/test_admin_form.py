@@ -13,10 +13,9 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.utils import timezone
 
-from maintenance_panel import changes
 from maintenance_panel.admin import MaintenanceConfigAdmin
 from maintenance_panel.core import set_maintenance_mode
-from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
+from maintenance_panel.models import MaintenanceChange, MaintenanceConfig, history
 from tests.factories import GroupFactory, OperatorFactory, UserFactory
 from tests.helpers import PANEL, logged_in, text
 
@@ -251,7 +250,7 @@ def test_save_needs_csrf_token(operator: Any) -> None:
 
 def someone_else_saves(**fields: Any) -> None:
     other = OperatorFactory(username="bob")
-    with changes.recording(source="admin", user=other):
+    with history.recording(source="admin", user=other):
         config = MaintenanceConfig.get_solo()
         for name, value in fields.items():
             setattr(config, name, value)

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from maintenance_panel import changes
 from maintenance_panel.admin import HISTORY_ON_PANEL
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange
+from maintenance_panel.models import history as change_history
 from tests.factories import OperatorFactory, SuperuserFactory
 from tests.helpers import PANEL, logged_in, text
 
@@ -31,7 +31,7 @@ def test_history_lists_changes_from_every_source_newest_first(
 ) -> None:
     set_maintenance_mode(True, label="command line (deploy)", source="command")
     set_maintenance_mode(False, source="api")
-    with changes.recording(source="admin", user=OperatorFactory(username="bob")):
+    with change_history.recording(source="admin", user=OperatorFactory(username="bob")):
         set_config(title="Back soon")
 
     body = text(client.get(PANEL))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from maintenance_panel import changes, state
-from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
+from maintenance_panel import state
+from maintenance_panel.models import ConflictError, MaintenanceChange, MaintenanceConfig, history
 from tests.factories import GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_every_save_bumps_the_version(config):
 def test_recording_groups_fields_and_lists_into_one_entry(config):
     alice = UserFactory(username="alice")
     testers = GroupFactory(name="Beta testers")
-    with changes.recording(source="admin", user=alice):
+    with history.recording(source="admin", user=alice):
         config.enabled = True
         config.save()
         config.ignore_groups.add(testers)
@@ -58,7 +58,7 @@ def test_list_change_outside_recording_is_its_own_entry(config):
 
 
 def test_change_undone_inside_one_recording_leaves_no_entry(config):
-    with changes.recording(source="api"):
+    with history.recording(source="api"):
         config.enabled = True
         config.save()
         config.enabled = False
@@ -67,16 +67,16 @@ def test_change_undone_inside_one_recording_leaves_no_entry(config):
 
 
 def test_command_line_actor_names_the_os_user(monkeypatch):
-    monkeypatch.setattr(changes.getpass, "getuser", lambda: "deploy")
-    assert changes.command_line_actor().describe() == "command line (deploy)"
+    monkeypatch.setattr(history.getpass, "getuser", lambda: "deploy")
+    assert history.command_line_actor().describe() == "command line (deploy)"
 
 
 def test_command_line_actor_without_os_user(monkeypatch):
     def no_user():
         raise OSError("no user")
 
-    monkeypatch.setattr(changes.getpass, "getuser", no_user)
-    assert changes.command_line_actor().describe() == "command line"
+    monkeypatch.setattr(history.getpass, "getuser", no_user)
+    assert history.command_line_actor().describe() == "command line"
 
 
 def test_stale_editor_gets_conflict_error(config):
@@ -86,7 +86,7 @@ def test_stale_editor_gets_conflict_error(config):
     theirs.save()
     mine.expected_version = mine.version
     mine.title = "Mine"
-    with pytest.raises(changes.ConflictError) as caught:
+    with pytest.raises(ConflictError) as caught:
         mine.save()
     assert caught.value.current.title == "Theirs"
     assert MaintenanceConfig.objects.get().title == "Theirs"

@@ -183,7 +183,7 @@ def test_missing_table_says_run_migrate(monkeypatch):
     def broken() -> None:
         raise OperationalError("no such table: maintenance_panel_maintenanceconfig")
 
-    monkeypatch.setattr("maintenance_panel.state.load_data", broken)
+    monkeypatch.setattr("maintenance_panel.loading.load_data", broken)
     with pytest.raises(CommandError, match=r"run `python manage\.py migrate`"):
         run("status")
 

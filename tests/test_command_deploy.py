@@ -14,8 +14,7 @@ from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from maintenance_panel import fleet, state
-from maintenance_panel.management.commands import maintenance_mode as command
+from maintenance_panel import fleet, loading
 from maintenance_panel.models import MaintenanceConfig
 from tests.test_fleet import SHARED, free_slots, other
 from tests.test_state import FakeSharedCache
@@ -38,7 +37,7 @@ def shared(django_capture_on_commit_callbacks, monkeypatch) -> Any:
     """A shared cache (a stand-in for Redis); every change commits at once."""
     FakeSharedCache.store.clear()
     FakeSharedCache.broken = False
-    monkeypatch.setattr(state, "_in_transaction", lambda: False)
+    monkeypatch.setattr(loading, "in_transaction", lambda: False)
     with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
         with django_capture_on_commit_callbacks(execute=True):
             MaintenanceConfig.get_solo()
@@ -117,7 +116,7 @@ def test_status_says_when_the_reports_cannot_be_read(shared):
 
 def test_wait_with_a_process_local_cache_warns_and_waits_one_ttl(local_cache, monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr(command.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     output, errors = run("on", "--wait")
     assert "Maintenance mode is ON" in output
     assert "process-local" in errors

@@ -17,7 +17,8 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from maintenance_panel import core, fleet, state
+from maintenance_panel import core, fleet, loading, state, versions
+from maintenance_panel.fleet import writer as fleet_writer
 from maintenance_panel.models import MaintenanceConfig
 from tests.test_state import Clock, FakeSharedCache
 
@@ -55,7 +56,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def committed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reads behave as outside a transaction, as in a request of a running site."""
-    monkeypatch.setattr(state, "_in_transaction", lambda: False)
+    monkeypatch.setattr(loading, "in_transaction", lambda: False)
 
 
 def other(host: str = "web-2", pid: int = 4711, **fields: Any) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def other(host: str = "web-2", pid: int = 4711, **fields: Any) -> dict[str, Any]
 def free_slots(first: int = 100) -> Iterator[int]:
     """Slots for "other processes": never the one this process reports in (it would
     overwrite them)."""
-    return (slot for slot in range(first, fleet.SLOTS) if slot != fleet._writer.slot)
+    return (slot for slot in range(first, fleet.SLOTS) if slot != fleet_writer._writer.slot)
 
 
 def store(*reports: dict[str, Any], cache_alias: str = "default") -> None:
@@ -202,7 +203,7 @@ def test_a_process_that_exits_cleanly_drops_out_at_once(client):
     client.get("/")
     assert fleet.drain()
     assert len(core.fleet()) == 1
-    fleet._writer.forget(os.getpid())
+    fleet_writer._writer.forget(os.getpid())
     assert core.fleet() == []
 
 
@@ -211,9 +212,9 @@ def test_a_taken_slot_is_left_to_its_process():
     start = zlib.crc32(b"web-9:99:t99") % fleet.SLOTS
     cache = caches["default"]
     cache.set(fleet.SLOT_KEY % start, other("web-1", 1), 60)
-    slot = fleet._claim(cache, report, 60)
+    slot = fleet_writer._claim(cache, report, 60)
     assert slot == (start + 1) % fleet.SLOTS
-    assert fleet._claim(cache, {**report, "active": True}, 60) == slot  # its own again
+    assert fleet_writer._claim(cache, {**report, "active": True}, 60) == slot  # its own again
     assert {(r.host, r.active) for r in core.fleet()} == {("web-1", False), ("web-9", True)}
 
 
@@ -337,7 +338,7 @@ def test_wait_reads_the_shared_version_when_not_given(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         core.set_maintenance_mode(True)
-    version = state.shared_version()
+    version = versions.shared_version()
     fake = FakeTime()
     store(other(version=str(version - 1), active=False, seen_at=fake.now), cache_alias="shared")
     with pytest.raises(fleet.FleetTimeout) as raised:
@@ -362,7 +363,7 @@ def test_a_slot_taken_over_meanwhile_is_given_up(client):
     check notices, and this process moves to a free slot instead of overwriting."""
     client.get("/")
     assert fleet.drain()
-    writer = fleet._writer
+    writer = fleet_writer._writer
     mine = writer.slot
     assert mine is not None
     caches["default"].set(fleet.SLOT_KEY % mine, other("web-7", 7), 60)
@@ -374,7 +375,7 @@ def test_a_slot_taken_over_meanwhile_is_given_up(client):
 
 def test_this_process_sees_its_own_newest_report_before_it_is_written(client, monkeypatch):
     """Right after a switch in the admin, the panel never shows its own process behind."""
-    monkeypatch.setattr(fleet._writer, "write", lambda report: None)  # a slow cache
+    monkeypatch.setattr(fleet_writer._writer, "write", lambda report: None)  # a slow cache
     client.get("/")
     core.set_maintenance_mode(True)
     client.get("/")

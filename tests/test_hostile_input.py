@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maintenance_panel import conf, core
-from maintenance_panel.forms import current_values
-from maintenance_panel.management.commands.maintenance_mode import moment
+from maintenance_panel.admin.forms import current_values
+from maintenance_panel.management.times import moment
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.validators import validate_ip_lines, validate_url_patterns
 from tests.helpers import PANEL, form_data, logged_in, panel_url

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from maintenance_panel import responses, state
+from maintenance_panel import pages, responses, state
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import UserFactory
 
@@ -46,7 +46,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         rendered.append(template_name)
         return real(template_name, *args, **kwargs)
 
-    monkeypatch.setattr(responses.loader, "render_to_string", counting)
+    monkeypatch.setattr(pages.loader, "render_to_string", counting)
     return rendered
 
 

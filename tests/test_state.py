@@ -22,7 +22,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
-from maintenance_panel import state
+from maintenance_panel import loading, state, versions
 from maintenance_panel.middleware import MaintenanceModeMiddleware
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import GroupFactory, UserFactory
@@ -110,7 +110,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def committed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reads behave as outside a transaction, as in a request of a running site
     (the test's own transaction would make every read provisional and private)."""
-    monkeypatch.setattr(state, "_in_transaction", lambda: False)
+    monkeypatch.setattr(loading, "in_transaction", lambda: False)
 
 
 @contextmanager
@@ -148,7 +148,7 @@ def break_database(monkeypatch: pytest.MonkeyPatch) -> None:
     def unreachable() -> dict[str, Any]:
         raise OperationalError("could not connect to server (simulated)")
 
-    monkeypatch.setattr(state, "load_data", unreachable)
+    monkeypatch.setattr(loading, "load_data", unreachable)
 
 
 # -- the read path ---------------------------------------------------------------------
@@ -241,18 +241,18 @@ def test_slow_reader_never_overwrites_newer_state(shared, clock, commit, committ
     """A reader that read the database before a write committed stores what it read
     under the version it saw before reading, which the write has already superseded."""
     MaintenanceConfig.get_solo()
-    real_load = state.load_data
+    real_load = loading.load_data
     old = real_load()
 
     def slow_load() -> dict[str, Any]:
         # While this reader is "reading", another process commits a change.
-        monkeypatch.setattr(state, "load_data", real_load)
+        monkeypatch.setattr(loading, "load_data", real_load)
         with other_process(), commit():
             save(enabled=True)
         return old
 
     with other_process():
-        monkeypatch.setattr(state, "load_data", slow_load)
+        monkeypatch.setattr(loading, "load_data", slow_load)
         assert not state.get_snapshot().enabled  # what it read, under the old version
         clock.advance(1.0)
         assert state.get_snapshot().enabled  # the new version, with the new data
@@ -264,7 +264,7 @@ def test_lost_version_key_restarts_above_any_stored_version(shared, clock, commi
     MaintenanceConfig.get_solo()
     with commit():
         save(enabled=True)
-    shared.store.delete(state.VERSION_KEY)  # e.g. evicted
+    shared.store.delete(versions.VERSION_KEY)  # e.g. evicted
     with other_process():
         assert state.get_snapshot().enabled
     with commit():
@@ -284,7 +284,7 @@ def test_write_takes_effect_in_this_process_at_once(clock):
 
 def test_rolled_back_save_changes_nothing(shared, clock, django_assert_num_queries):
     before = state.get_snapshot()
-    version = shared.store.get(state.VERSION_KEY)
+    version = shared.store.get(versions.VERSION_KEY)
     with pytest.raises(RuntimeError), transaction.atomic():
         save(enabled=True, title="never")
         assert state.get_snapshot().enabled  # visible inside its own transaction
@@ -292,7 +292,7 @@ def test_rolled_back_save_changes_nothing(shared, clock, django_assert_num_queri
     after = state.get_snapshot()
     assert not after.enabled
     assert after.title == before.title
-    assert shared.store.get(state.VERSION_KEY) == version  # nobody else was told
+    assert shared.store.get(versions.VERSION_KEY) == version  # nobody else was told
     with other_process():
         assert not state.get_snapshot().enabled
 
@@ -302,12 +302,12 @@ def test_commit_bumps_the_shared_version_once(shared, clock, commit, committed):
     group = GroupFactory()
     state.reset()
     state.get_snapshot()
-    version = shared.store.get(state.VERSION_KEY)
+    version = shared.store.get(versions.VERSION_KEY)
     with commit():
         config.enabled = True
         config.save()
         config.ignore_groups.add(group)
-    assert shared.store.get(state.VERSION_KEY) == version + 1
+    assert shared.store.get(versions.VERSION_KEY) == version + 1
     snapshot = state.get_snapshot()
     assert snapshot.enabled
     assert snapshot.group_ids == {group.pk}
@@ -318,14 +318,14 @@ def test_m2m_changes_count(shared, clock, commit, committed, relation):
     config = MaintenanceConfig.get_solo()
     state.reset()
     state.get_snapshot()
-    version = shared.store.get(state.VERSION_KEY)
+    version = shared.store.get(versions.VERSION_KEY)
     member = GroupFactory() if relation == "ignore_groups" else UserFactory()
     with commit():
         getattr(config, relation).add(member)
     snapshot = state.get_snapshot()
     ids = snapshot.group_ids if relation == "ignore_groups" else snapshot.user_ids
     assert ids == {member.pk if relation == "ignore_groups" else str(member.pk)}
-    assert shared.store.get(state.VERSION_KEY) > version
+    assert shared.store.get(versions.VERSION_KEY) > version
     with commit():
         getattr(config, relation).remove(member)
     snapshot = state.get_snapshot()
@@ -353,7 +353,7 @@ def test_process_local_cache_rereads_the_database_on_expiry(
         clock.advance(1.0)
         with django_assert_num_queries(LOAD_QUERIES_IN_TRANSACTION):
             state.get_snapshot()
-        assert not state.cache_is_shared()
+        assert not versions.cache_is_shared()
         ids = [message.id for message in run_checks(include_deployment_checks=True)]
         assert "maintenance_panel.I001" in ids
 
@@ -427,10 +427,10 @@ def test_both_down_and_nothing_known_uses_the_fallback(shared, clock, monkeypatc
 def test_fallback_is_left_once_the_database_answers(shared, clock, monkeypatch):
     save(enabled=True)
     shared.broken = True
-    real_load = state.load_data
+    real_load = loading.load_data
     break_database(monkeypatch)
     assert not state.get_snapshot().enabled
-    monkeypatch.setattr(state, "load_data", real_load)
+    monkeypatch.setattr(loading, "load_data", real_load)
     clock.advance(1.0)
     assert state.get_snapshot().enabled
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from maintenance_panel import core
 from maintenance_panel.models import MaintenanceConfig
-from maintenance_panel.staticpage import render_static_page, write_atomically
+from maintenance_panel.pages import render_static_page, write_atomically
 
 pytestmark = pytest.mark.django_db
 

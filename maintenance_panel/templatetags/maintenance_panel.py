@@ -3,30 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.http import HttpRequest
 
-from maintenance_panel import conf, decision, moments, state
-from maintenance_panel.forms import describe_scope
+from maintenance_panel import decision, moments, state, status, wording
+from maintenance_panel.snapshot import Snapshot
 
 register = template.Library()
-
-REASONS = {
-    "url": _("this address stays available during maintenance"),
-    "ip": _("your network is on the exemption list"),
-    "bypass": _("you opened a bypass link"),
-    "anonymous": _("visitors who are not logged in are exempt"),
-    "authenticated": _("logged-in users are exempt"),
-    "staff": _("staff users are exempt"),
-    "superuser": _("superusers are exempt"),
-    "user": _("your account is on the exemption list"),
-    "group": _("your group is on the exemption list"),
-    "view": _("this page stays available during maintenance"),
-}
 
 
 @register.filter
@@ -55,32 +41,32 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
     if context.get("maintenance_page"):
         return {"kind": None}
     snapshot = state.get_snapshot()
-    request = context.get("request")
-    if snapshot.active():
-        scope = describe_scope(snapshot.scope())
-        read_only = snapshot.level_is_read_only()
-        kind = "read_only" if read_only else "on"
-        if request is None:
-            return {"kind": kind, "reason": None, "ends_at": snapshot.ends_at, "scope": scope}
-        if not decision.under_maintenance(request, snapshot):
-            # Outside the scope (or on a page that is always up): nothing to say.
-            return {"kind": None}
-        user = decision.request_user(request)
-        reason = decision.exemption_reason(request, user, snapshot)
-        if reason is None and not read_only:
-            reason = "view"
-        return {
-            "kind": kind,
-            "reason": REASONS[reason] if reason else None,
-            "ends_at": snapshot.ends_at,
-            "scope": scope,
-        }
-    starts_at = snapshot.starts_at
-    if (
-        conf.forced_state() is None
-        and snapshot.enabled
-        and starts_at is not None
-        and timezone.now() < starts_at <= timezone.now() + timedelta(seconds=conf.announce_before())
-    ):
-        return {"kind": "scheduled", "starts_at": starts_at, "ends_at": snapshot.ends_at}
+    described = status.describe(snapshot)
+    if described.active:
+        return _during_maintenance(context.get("request"), snapshot, described)
+    if status.upcoming(described):
+        return {"kind": "scheduled", "starts_at": described.starts_at, "ends_at": described.ends_at}
     return {"kind": None}
+
+
+def _during_maintenance(
+    request: HttpRequest | None, snapshot: Snapshot, described: status.Status
+) -> dict[str, Any]:
+    kind = "read_only" if described.read_only else "on"
+    scope = wording.scope_phrase(described.scope)
+    if request is None:
+        return {"kind": kind, "reason": None, "ends_at": described.ends_at, "scope": scope}
+    if not snapshot.in_scope(request.path_info):
+        # Outside the scope (or on a page that is always up): nothing to say.
+        return {"kind": None}
+    reason: str | None = decision.decide_change(request, snapshot).reason
+    if reason not in wording.EXEMPTION_REASONS:
+        # Not exempt: during full maintenance the page was served for another reason
+        # (a decorated view); during read-only maintenance the visitor reads only.
+        reason = None if described.read_only else "view"
+    return {
+        "kind": kind,
+        "reason": wording.EXEMPTION_REASONS[reason] if reason else None,
+        "ends_at": described.ends_at,
+        "scope": scope,
+    }

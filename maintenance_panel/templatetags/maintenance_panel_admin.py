@@ -11,8 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from maintenance_panel import changes, conf, decision, state
-from maintenance_panel.forms import describe_scope
+from maintenance_panel import conf, decision, state, wording
+from maintenance_panel.models.history import actor_display
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ PANEL_URL_NAME = f"{decision.PANEL_URL_PREFIX}change"
 @register.filter
 def actor_name(label: str) -> str:
     """A stored "changed by" label in the reader's language (``{{ label|actor_name }}``)."""
-    return changes.actor_display(label or "")
+    return actor_display(label or "")
 
 
 @register.inclusion_tag("maintenance_panel/admin/banner.html", takes_context=True)
@@ -52,7 +52,7 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         "forced": conf.forced_state() is not None,
         "panel_url": panel_url,
         "read_only": snapshot.level_is_read_only(),
-        "scope": describe_scope(snapshot.scope()),
+        "scope": wording.scope_phrase(snapshot.scope()),
     }
 
 

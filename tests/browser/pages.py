@@ -24,13 +24,13 @@ PASSWORD_CHANGE = "/admin/password_change/"
 def furnish() -> Any:
     """A site with something on every page: a message, an exempt group, a bypass link
     and a few history entries. Returns the superuser who operates it."""
-    from maintenance_panel import changes, core
-    from maintenance_panel.models import MaintenanceConfig
+    from maintenance_panel import core
+    from maintenance_panel.models import MaintenanceConfig, history
     from tests.factories import GroupFactory, SuperuserFactory, UserFactory
 
     operator = SuperuserFactory(username="alice", first_name="Alice", password=PASSWORD)
     UserFactory(username="bob")
-    with changes.recording(source="admin", user=operator):
+    with history.recording(source="admin", user=operator):
         config = MaintenanceConfig.get_solo()
         config.title = "We are upgrading the database"
         config.message = (

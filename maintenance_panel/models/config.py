@@ -1,20 +1,41 @@
-"""The stored state: the singleton config, bypass links and the change history."""
+"""The singleton config: whether the site is under maintenance, and for whom not.
+
+Every save, from the admin, the command, the Python API or a project's own code, goes
+through :meth:`MaintenanceConfig.save`, which reads from top to bottom:
+
+1. refuse the save with :class:`ConflictError` when an editor (the admin form) started
+   from a version that someone else has replaced meanwhile;
+2. stamp it: the version, and who changed it when (the actor of
+   :func:`~maintenance_panel.models.history.recording`);
+3. record what changed in the history (:func:`~maintenance_panel.models.history.record`);
+4. once the transaction commits, send ``maintenance_mode_changed`` when the change
+   switches maintenance on or off, or changes its level or scope while it is on.
+
+This process and every other one learn of the new state through Django's ``post_save``
+signal, which :mod:`maintenance_panel.state` receives. The lists of groups and users
+change without a save: :func:`_record_list_change` (an ``m2m_changed`` receiver) and
+:func:`_record_member_deleted` (a ``pre_delete`` receiver for groups and users) record
+those changes.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
-from maintenance_panel import validators
+from maintenance_panel import conf, validators
+from maintenance_panel.matching import split_lines
+from maintenance_panel.models import history
+from maintenance_panel.signals import maintenance_mode_changed
 from maintenance_panel.windows import representable, window_open
 
 #: Fields whose before -> after values the history records.
@@ -37,17 +58,18 @@ TRACKED_FIELDS: tuple[str, ...] = (
 TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users")
 
 
-def acting_user(verbose_name: Any, **options: Any) -> Any:
-    """A reference to whoever acted; kept as None when that user is deleted."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        **options,
-    )
+#: Fields every save writes, also when the caller names ``update_fields``.
+BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via")
+#: Fields that say what visitors get while maintenance is on: the level and the scope.
+LEVEL_FIELDS = frozenset({"read_only", "scope_urls"})
+
+
+class ConflictError(Exception):
+    """The config was changed by someone else since it was read."""
+
+    def __init__(self, current: MaintenanceConfig) -> None:
+        super().__init__(_("Maintenance mode was changed by someone else meanwhile."))
+        self.current = current
 
 
 class MaintenanceConfig(SingletonModel):
@@ -143,24 +165,18 @@ class MaintenanceConfig(SingletonModel):
         ),
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
-    changed_by = acting_user(_("changed by"), editable=False)
+    changed_by = history.acting_user(_("changed by"), editable=False)
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     #: Tracked values as read from the database, to tell what a save changes.
     _loaded: dict[str, Any]
     #: Set by an editor (the admin form) to the version it started from: saving then
-    #: raises ``changes.ConflictError`` if someone else saved in between.
+    #: raises :class:`ConflictError` if someone else saved in between.
     expected_version: int | None = None
-    #: Every save goes through this: ``write_path(instance, base_save, *args, **kwargs)``.
-    #: ``maintenance_panel.changes`` installs the app's write path (history, version,
-    #: publication after commit) when the app is ready, so that admin, command and API
-    #: share it; a model never reaches up into that layer itself.
-    write_path: ClassVar[Callable[..., None]] = staticmethod(
-        lambda instance, base_save, *args, **kwargs: base_save(*args, **kwargs)
-    )
 
     class Meta:
+        app_label = "maintenance_panel"
         verbose_name = _("maintenance mode")
         verbose_name_plural = _("maintenance mode")
 
@@ -217,7 +233,44 @@ class MaintenanceConfig(SingletonModel):
         return changes
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        type(self).write_path(self, super().save, *args, **kwargs)
+        """Save through the write path (see the module docstring, steps 1 to 4)."""
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            self._refuse_conflict(using)
+            changes = self.changes_since_load()
+            before = {
+                **{n: field_default(n) for n in TRACKED_FIELDS},
+                **self.__dict__.get("_loaded", {}),
+            }
+            self._stamp(history.current_actor(), kwargs)
+            super().save(*args, **kwargs)
+            self.expected_version = None
+            self._loaded = {name: getattr(self, name) for name in TRACKED_FIELDS}
+            actor = history.record(changes)
+            if changes:
+                _announce_after_commit(self, before, changes, actor, using)
+
+    def _refuse_conflict(self, using: str) -> None:
+        expected = self.expected_version
+        if expected is None or self._state.adding:
+            return
+        current = (
+            type(self)
+            .objects.using(using)
+            .select_for_update()
+            .filter(pk=self.singleton_instance_id)
+            .first()
+        )
+        if current is not None and current.version != expected:
+            raise ConflictError(current)
+
+    def _stamp(self, actor: history.Actor, save_options: dict[str, Any]) -> None:
+        self.version += 1
+        self.changed_at = timezone.now()
+        self.changed_by = history.stored_user(actor.user)
+        self.changed_via = actor.describe()
+        if save_options.get("update_fields") is not None:
+            save_options["update_fields"] = {*save_options["update_fields"], *BOOKKEEPING_FIELDS}
 
 
 def field_default(name: str) -> Any:
@@ -227,75 +280,84 @@ def field_default(name: str) -> Any:
     return field.get_default()
 
 
-def hash_token(token: str) -> str:
-    """The stored form of a bypass secret."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class BypassLinkQuerySet(models.QuerySet["BypassLink"]):
-    def usable(self) -> BypassLinkQuerySet:
-        """Links neither revoked nor expired."""
-        now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
-
-
-class BypassLink(models.Model):
-    """A secret link that lets whoever opens it use the site during maintenance.
-
-    Only a hash of the secret is stored; the secret itself is shown once, when the
-    link is made.
-    """
-
-    name = models.CharField(
-        _("name"),
-        max_length=100,
-        unique=True,
-        help_text=_("Who or what the link is for, e.g. “QA team”."),
+def _stored_active(values: dict[str, Any], now: Any) -> bool:
+    return window_open(
+        values.get("enabled", False), values.get("starts_at"), values.get("ends_at"), now
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = acting_user(_("created by"), editable=False)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
-    objects: ClassVar[BypassLinkQuerySet] = BypassLinkQuerySet.as_manager()  # type: ignore[assignment]
 
-    class Meta:
-        verbose_name = _("bypass link")
-        verbose_name_plural = _("bypass links")
-        ordering = ("-created_at",)
+def _announce_after_commit(
+    config: MaintenanceConfig,
+    before: dict[str, Any],
+    changes: dict[str, list[Any]],
+    actor: history.Actor,
+    using: str,
+) -> None:
+    """Step 4: send ``maintenance_mode_changed`` once the transaction commits, when the
+    change switches maintenance on or off, or, while it is on, changes its level or
+    scope (which changes what visitors get)."""
+    now = timezone.now()
+    old = _stored_active(before, now)
+    new = _stored_active(config._loaded, now)
+    if old == new and "enabled" not in changes and not (new and LEVEL_FIELDS & set(changes)):
+        return
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and (
-            self.expires_at is None or self.expires_at > timezone.now()
+    def send() -> None:
+        maintenance_mode_changed.send(
+            sender=type(config),
+            old=old,
+            new=new,
+            enabled=config.enabled,
+            read_only=conf.read_only_value(config.read_only),
+            scope=[*conf.scope_url_entries(), *split_lines(config.scope_urls)],
+            source=actor.source,
+            actor=actor.describe(),
+            user=actor.user,
+            config=config,
         )
 
+    transaction.on_commit(send, using=using)
 
-class MaintenanceChange(models.Model):
-    """One change to maintenance mode, from any source: who, when, what (before -> after)."""
 
-    class Source(models.TextChoices):
-        ADMIN = "admin", _("admin")
-        COMMAND = "command", _("command line")
-        API = "api", _("Python API")
-        CODE = "code", _("code")
+# -- the lists of groups and users -----------------------------------------------------
 
-    changed_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    user = acting_user(_("user"))
-    actor = models.CharField(_("who"), max_length=200, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    changes = models.JSONField(_("what changed"), default=dict)
 
-    class Meta:
-        verbose_name = _("maintenance mode change")
-        verbose_name_plural = _("maintenance mode changes")
-        ordering = ("-changed_at", "-id")
+def _labels(model: Any, pks: Any) -> list[str]:
+    return sorted(str(obj) for obj in model._default_manager.filter(pk__in=pks))
 
-    def __str__(self) -> str:
-        return f"{self.changed_at:%Y-%m-%d %H:%M:%S} {self.actor}: {', '.join(self.changes)}"
+
+@receiver(m2m_changed, sender=MaintenanceConfig.ignore_groups.through)
+@receiver(m2m_changed, sender=MaintenanceConfig.ignore_users.through)
+def _record_list_change(
+    *, sender: Any, instance: Any, action: str, reverse: bool, model: Any, **kwargs: Any
+) -> None:
+    if reverse:
+        return  # changed from the group's or user's side: nothing of the config to show
+    name = "ignore_groups" if sender is MaintenanceConfig.ignore_groups.through else "ignore_users"
+    if action.startswith("pre_"):
+        instance.__dict__.setdefault("_m2m_before", {})[name] = _labels(
+            model, getattr(instance, name).values_list("pk", flat=True)
+        )
+    elif action.startswith("post_"):
+        before = instance.__dict__.get("_m2m_before", {}).pop(name, [])
+        after = _labels(model, getattr(instance, name).values_list("pk", flat=True))
+        if before != after:
+            history.record({name: [before, after]})
+
+
+@receiver(pre_delete, sender=Group, dispatch_uid="maintenance_panel_group_deleted_history")
+@receiver(
+    pre_delete,
+    sender=settings.AUTH_USER_MODEL,
+    dispatch_uid="maintenance_panel_user_deleted_history",
+)
+def _record_member_deleted(*, sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Deleting a group or user takes it off the lists without an m2m signal.
+    name = "ignore_groups" if issubclass(sender, Group) else "ignore_users"
+    config = MaintenanceConfig.objects.filter(**{name: instance.pk}).first()
+    if config is None:
+        return
+    before = _labels(sender, getattr(config, name).values_list("pk", flat=True))
+    after = list(before)
+    after.remove(str(instance))
+    history.record({name: [before, after]})

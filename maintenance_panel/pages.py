@@ -1,13 +1,16 @@
-"""The web server's copy of the maintenance page.
+"""The maintenance page: its context, its rendering, and the web server's copy of it.
+
+The page tells a :class:`~maintenance_panel.status.Status`: the title and message (or
+the defaults of :mod:`maintenance_panel.wording`), the window and ``Retry-After``.
 
 While the application servers restart, nothing answers behind the web server: nginx
 or Caddy can then serve a file instead, and this module keeps that file identical to
 what the site itself shows. ``manage.py maintenance_mode render`` writes it on demand;
-with ``MAINTENANCE_MODE_STATIC_PAGE`` set, the process that commits a change (from the
-admin, the command line or code) rewrites it right after, atomically, so the web server
-never reads half a page. A failing write is logged and never undoes or breaks the
-change; check ``maintenance_panel.W007`` reports a folder that is missing or not
-writable.
+with ``MAINTENANCE_MODE_STATIC_PAGE`` set, :func:`maintenance_panel.state.publish` (which
+runs in the process that committed a change, right after the commit) calls
+:func:`rewrite_static_page`, which replaces the file atomically, so the web server never
+reads half a page. A failing write is logged and never undoes or breaks the change;
+check ``maintenance_panel.W007`` reports a folder that is missing or not writable.
 """
 
 from __future__ import annotations
@@ -19,17 +22,62 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.template import loader
 from django.utils import translation
 
-from maintenance_panel import conf, responses, state
+from maintenance_panel import conf, loading, status, wording
 from maintenance_panel.snapshot import Snapshot
 
 logger = logging.getLogger("maintenance_panel")
 
 
+def page_context(
+    snapshot: Snapshot, retry_after: int | None, *, read_only: bool = False
+) -> dict[str, Any]:
+    """What the maintenance template gets (before ``MAINTENANCE_MODE_GET_CONTEXT``).
+
+    ``read_only``: the page answers a change refused during read-only maintenance.
+    """
+    described = status.describe(snapshot)
+    title, message = wording.default_page_text(read_only)
+    return {
+        "title": described.title or title,
+        "message": described.message or message,
+        "read_only": read_only,
+        "starts_at": described.starts_at,
+        "ends_at": described.ends_at,
+        "retry_after": retry_after,
+        # What the i18n context processor would give, for <html lang> and dir.
+        "LANGUAGE_CODE": translation.get_language(),
+        "LANGUAGE_BIDI": translation.get_language_bidi(),
+        # Tells {% maintenance_banner %} not to speak on the maintenance page itself.
+        "maintenance_page": True,
+    }
+
+
+def render_page(
+    request: HttpRequest, snapshot: Snapshot, retry_after: int | None, *, read_only: bool = False
+) -> str:
+    """The maintenance page for ``snapshot``, rendered now (the admin's preview uses it).
+
+    Without ``MAINTENANCE_MODE_GET_CONTEXT`` it is rendered without the request, so the
+    result may be shared by every visitor; with it, with the request.
+    """
+    context = page_context(snapshot, retry_after, read_only=read_only)
+    extra_function = conf.get_context_function()
+    if extra_function is None:
+        return loader.render_to_string(conf.template_name(), context)
+    context.update(extra_function(request) or {})
+    return loader.render_to_string(conf.template_name(), context, request=request)
+
+
+# -- the web server's copy ---------------------------------------------------------------
+
+
 def render_static_page(snapshot: Snapshot | None = None) -> str:
-    """The maintenance page with the stored title, message and window, in
+    """The maintenance page with the snapshot's (default: the stored) title, message
+    and window, in
     ``LANGUAGE_CODE``, rendered without a request: whether maintenance is on or off,
     so that it can be prepared before a deploy.
 
@@ -38,10 +86,9 @@ def render_static_page(snapshot: Snapshot | None = None) -> str:
     ``MAINTENANCE_MODE_GET_CONTEXT`` needs a request, so it is not called.
     """
     if snapshot is None:
-        snapshot = Snapshot.from_data(state.load_data(), stamp="static")
+        snapshot = loading.read_snapshot("static")
     with translation.override(settings.LANGUAGE_CODE):
-        retry_after = responses.retry_after_seconds(snapshot)
-        context = responses.page_context(snapshot, retry_after)
+        context = page_context(snapshot, status.retry_after_seconds(snapshot))
         return loader.render_to_string(conf.template_name(), context)
 
 
@@ -67,7 +114,9 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
-def _on_published(*, snapshot: Snapshot, **kwargs: Any) -> None:
+def rewrite_static_page(snapshot: Snapshot) -> None:
+    """Rewrite ``MAINTENANCE_MODE_STATIC_PAGE`` (when set) for a committed change; log
+    failures, never raise: the change is saved already."""
     path = conf.static_page()
     if path is None:
         return
@@ -88,11 +137,6 @@ def _on_published(*, snapshot: Snapshot, **kwargs: Any) -> None:
             "the change itself is saved",
             path,
         )
-
-
-def connect() -> None:
-    """Rewrite the static page after every committed change (from ``AppConfig.ready``)."""
-    state.state_published.connect(_on_published, dispatch_uid=__name__)
 
 
 def static_page_problem(path: str) -> str | None:

@@ -8,7 +8,6 @@ refused with a list of what changed, and the operator's input is shown again.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,17 +16,17 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.contrib.admin import widgets
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import changes, conf, moments
-from maintenance_panel.changes import jsonable
+from maintenance_panel import conf, wording
+from maintenance_panel.admin.history import display_value, field_label
 from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
+from maintenance_panel.models.history import actor_display, jsonable
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -37,95 +36,6 @@ else:
 LOADED_SALT = "maintenance_panel.admin.loaded"
 #: The one-entry-per-line fields, whose validators name each bad line.
 LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls", "scope_urls")
-#: Pseudo-fields that the history records besides the model's fields.
-EXTRA_LABELS = {"bypass_link": _("bypass link")}
-
-
-def field_label(name: str) -> str:
-    """The human name of a tracked field."""
-    if name in EXTRA_LABELS:
-        return str(EXTRA_LABELS[name])
-    try:
-        field = MaintenanceConfig._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return str(getattr(field, "verbose_name", name))
-
-
-_PLAIN_PATH = re.compile(r"^\^?(/[\w\-./~%]*)\$?$")
-
-
-def readable_pattern(pattern: str) -> str:
-    """A scope pattern as a reader takes it: ``^/checkout/`` reads ``/checkout/``; a
-    pattern with more to it than a plain path stays as written."""
-    match = _PLAIN_PATH.match(pattern)
-    return match.group(1) if match else pattern
-
-
-def describe_scope(patterns: list[str]) -> str:
-    """ "only /checkout/ and /api/v1/", or "" for the whole site."""
-    readable = [readable_pattern(pattern) for pattern in patterns]
-    if not readable:
-        return ""
-    if len(readable) == 1:
-        paths = readable[0]
-    else:
-        paths = gettext("%(first)s and %(last)s") % {
-            "first": ", ".join(readable[:-1]),
-            "last": readable[-1],
-        }
-    return gettext("only %(paths)s") % {"paths": paths}
-
-
-def display_value(name: str, value: Any) -> str:
-    """A stored (JSON-able) value of field ``name`` as an operator reads it."""
-    if name == "read_only" and isinstance(value, bool):
-        return gettext("read-only") if value else gettext("full")
-    if name == "scope_urls" and value == "":
-        return gettext("the whole site")
-    if value is None or value == "" or value == []:
-        return gettext("(empty)")
-    if isinstance(value, bool):
-        if name == "enabled":
-            return gettext("on") if value else gettext("off")
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, list):
-        return ", ".join(str(entry) for entry in value)
-    if name in {"starts_at", "ends_at"} and isinstance(value, str):
-        moment = parse_datetime(value)
-        if moment is not None:
-            return moments.as_text(moment)
-    text = " ".join(str(value).split())
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def fixed_fields() -> dict[str, str]:
-    """Fields fixed by settings, with the reason shown in the admin."""
-    fixed: dict[str, str] = {}
-    forced = conf.forced_state()
-    if forced is not None:
-        fixed["enabled"] = (
-            gettext("Fixed on by the MAINTENANCE_MODE setting.")
-            if forced
-            else gettext("Fixed off by the MAINTENANCE_MODE setting.")
-        )
-    forced_level = conf.forced_read_only()
-    if forced_level is not None:
-        fixed["read_only"] = (
-            gettext("Fixed to read-only by the MAINTENANCE_MODE_READ_ONLY setting.")
-            if forced_level
-            else gettext("Fixed to full maintenance by the MAINTENANCE_MODE_READ_ONLY setting.")
-        )
-    for flag in conf.IGNORE_FLAGS:
-        value = conf.forced_flag(flag)
-        if value is not None:
-            setting = f"{conf.PREFIX}_IGNORE_{flag}"
-            fixed[f"ignore_{flag.lower()}"] = (
-                gettext("Fixed to yes by the %(setting)s setting; remove it to decide here.")
-                if value
-                else gettext("Fixed to no by the %(setting)s setting; remove it to decide here.")
-            ) % {"setting": setting}
-    return fixed
 
 
 def current_values(config: MaintenanceConfig) -> dict[str, Any]:
@@ -179,7 +89,7 @@ class MaintenanceConfigForm(forms.ModelForm):
                     if not isinstance(validator, ProhibitNullCharactersValidator)
                 ]
         self.fixed = {
-            name: reason for name, reason in fixed_fields().items() if name in self.fields
+            name: reason for name, reason in wording.fixed_reasons().items() if name in self.fields
         }
         for name, reason in self.fixed.items():
             field = self.fields[name]
@@ -267,7 +177,7 @@ class MaintenanceConfigForm(forms.ModelForm):
         data["version"] = str(self.instance.version)
         data["loaded"] = signing.dumps(current, salt=LOADED_SALT)
         self.data = data
-        who = changes.actor_display(self.instance.changed_via) or gettext("someone else")
+        who = actor_display(self.instance.changed_via) or gettext("someone else")
         self.add_error(
             None,
             ValidationError(
@@ -374,3 +284,12 @@ class BypassLinkForm(forms.Form):
         if expires_at is not None and expires_at <= timezone.now():
             raise ValidationError(_("The expiry is in the past."), code="expired")
         return expires_at
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach an error from the write path to the form's fields where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

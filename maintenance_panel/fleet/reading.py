@@ -1,0 +1,51 @@
+"""Reading the fleet reports: the processes seen recently, newest first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from django.core.cache import caches
+
+from maintenance_panel import conf
+from maintenance_panel.fleet import writer
+from maintenance_panel.fleet.reports import (
+    CLOCK_TOLERANCE,
+    SLOT_KEY,
+    SLOTS,
+    ProcessReport,
+    seen_recently,
+)
+from maintenance_panel.versions import CACHE_ERRORS
+
+
+class ReportsUnavailable(Exception):
+    """The cache that holds the reports cannot be read."""
+
+
+def read_reports() -> list[ProcessReport]:
+    """Processes seen recently, newest first (one ``get_many`` of every slot; this
+    process's own report as it handed it over, even before it is written).
+
+    Raises :class:`ReportsUnavailable` when the cache cannot be read.
+    """
+    cache = caches[conf.cache_alias()]
+    try:
+        stored = cache.get_many([SLOT_KEY % slot for slot in range(SLOTS)])
+    except CACHE_ERRORS as exc:
+        raise ReportsUnavailable(str(exc) or type(exc).__name__) from exc
+    horizon = time.time() - seen_recently() - CLOCK_TOLERANCE
+    newest: dict[tuple[str, int], ProcessReport] = {}
+    for value in [*stored.values(), writer.own_report()]:
+        report = ProcessReport.from_stored(value)
+        if report is None or report.seen_at.timestamp() < horizon:
+            continue
+        key = (report.host, report.pid)
+        if key not in newest or newest[key].seen_at < report.seen_at:
+            newest[key] = report
+    return sorted(newest.values(), key=lambda r: (r.seen_at, r.host, r.pid), reverse=True)
+
+
+def hosts(reports: Iterable[ProcessReport]) -> set[str]:
+    """The hosts among ``reports``."""
+    return {report.host for report in reports}

@@ -1,0 +1,183 @@
+"""The command line of ``manage.py maintenance_mode``: its words, options and usage.
+
+:func:`add_arguments` builds the parser; :func:`refuse_misplaced` refuses an option given
+with a word that does not take it, with the usage, so that a typo never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds
+
+#: The words the command takes, the older library's included, and what they mean.
+WORDS: dict[str, str] = {
+    **dict.fromkeys(("on", "yes", "true", "1"), "on"),
+    **dict.fromkeys(("off", "no", "false", "0"), "off"),
+    "status": "status",
+    "wait": "wait",
+    "render": "render",
+    "bypass": "bypass",
+}
+#: How long --wait waits by default (seconds).
+DEFAULT_TIMEOUT = 30.0
+USAGE = (
+    "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
+    "                      [--read-only | --full] [--scope PATTERN ... | --whole-site]\n"
+    "                      [--wait [--timeout SECONDS]]\n"
+    "  maintenance_mode off [--wait [--timeout SECONDS]]\n"
+    "  maintenance_mode status [--json]\n"
+    "  maintenance_mode wait [--timeout SECONDS]\n"
+    "  maintenance_mode render [--output PATH]\n"
+    "  maintenance_mode bypass create NAME [--expires TIME]\n"
+    "  maintenance_mode bypass revoke NAME\n"
+    "  maintenance_mode bypass list"
+)
+#: The options each word takes; any other one given is refused with the usage.
+OPTIONS_OF = {
+    "on": (
+        "start",
+        "end",
+        "title",
+        "message",
+        "read_only",
+        "scope",
+        "whole_site",
+        "json",
+        "wait",
+        "timeout",
+    ),
+    "off": ("json", "wait", "timeout"),
+    "status": ("json",),
+    "wait": ("timeout",),
+    "render": ("output",),
+    "bypass": ("expires", "base_url", "json"),
+}
+
+
+def state_word(text: str) -> str:
+    """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
+    ``render`` or ``bypass``."""
+    try:
+        return WORDS[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
+            "status, wait, render, or bypass"
+        ) from None
+
+
+def add_arguments(parser: CommandParser) -> None:
+    """Every argument and option of the command."""
+    parser.add_argument(
+        "state",
+        type=state_word,
+        metavar="on|off|status|wait|render|bypass",
+        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, or bypass.",
+    )
+    parser.add_argument(
+        "args",
+        nargs="*",
+        metavar="create|revoke|list NAME",
+        help="With bypass: create NAME, revoke NAME, or list.",
+    )
+    _add_switch_options(parser)
+    _add_deploy_options(parser)
+    parser.add_argument(
+        "--expires",
+        type=moment,
+        metavar="TIME",
+        help="With bypass create: when the link stops working.",
+    )
+    parser.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="With bypass create: print the link as a full URL, e.g. https://example.com.",
+    )
+    parser.add_argument("--json", action="store_true", help="Print JSON, for scripts.")
+
+
+def _add_switch_options(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--start", type=moment, metavar="TIME", help=f"With on: when, {TIME_EXAMPLES}."
+    )
+    parser.add_argument(
+        "--end", type=moment, metavar="TIME", help="With on: when the site comes back."
+    )
+    parser.add_argument(
+        "--title", metavar="TEXT", help="With on: the heading of the maintenance page."
+    )
+    parser.add_argument("--message", metavar="TEXT", help="With on: what visitors read.")
+    level = parser.add_mutually_exclusive_group()
+    level.add_argument(
+        "--read-only",
+        dest="read_only",
+        action="store_const",
+        const=True,
+        help="With on: read-only maintenance: the site stays readable, changes get "
+        "the maintenance page.",
+    )
+    level.add_argument(
+        "--full",
+        dest="read_only",
+        action="store_const",
+        const=False,
+        help="With on: full maintenance (back from --read-only).",
+    )
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--scope",
+        action="append",
+        metavar="PATTERN",
+        help="With on: only URLs matching this regular expression (matched against "
+        "the start of the path, e.g. ^/checkout/) are under maintenance; repeat it "
+        "for several.",
+    )
+    scope.add_argument(
+        "--whole-site",
+        action="store_true",
+        help="With on: clear the scope: the whole site is under maintenance.",
+    )
+
+
+def _add_deploy_options(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="With on/off: return once every process seen recently applies the "
+        "change (fails naming those that do not).",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help=f"With --wait or wait: give up after this long (default {DEFAULT_TIMEOUT:g}).",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="PATH",
+        help="With render: write the page to this file (atomically) instead of stdout.",
+    )
+
+
+def refuse_misplaced(word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:
+    """Raise ``CommandError`` (with the usage) for an option or argument that ``word``
+    does not take."""
+    allowed = OPTIONS_OF[word]
+    for name in dict.fromkeys(n for names in OPTIONS_OF.values() for n in names):
+        given = options.get(name) is not None if name == "read_only" else options.get(name)
+        if given and name not in allowed:
+            if name == "read_only":
+                name = "read_only" if options[name] else "full"
+            flag = "--" + name.replace("_", "-")
+            raise CommandError(f"{flag} does not go with `{word}`. Usage:\n{USAGE}")
+    if options.get("timeout") and word in {"on", "off"} and not options.get("wait"):
+        raise CommandError(
+            f"--timeout goes with --wait: `maintenance_mode {word} --wait --timeout 60`."
+        )
+    if args and word != "bypass":
+        raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n{USAGE}")

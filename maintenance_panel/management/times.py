@@ -1,0 +1,56 @@
+"""Times on the command line: ISO 8601, or a time from now such as ``+30m``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from maintenance_panel.values import to_moment
+from maintenance_panel.windows import representable
+
+TIME_EXAMPLES = (
+    "an ISO 8601 time such as 2026-11-25T02:00 (read in the current time zone) or "
+    "2026-11-25T02:00+01:00, or a time from now such as +30m, +2h, +1d or +1h30m"
+)
+_RELATIVE = re.compile(
+    r"^\+(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$"
+)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def moment(text: str) -> datetime:
+    """argparse type: an ISO 8601 time (naive = current time zone) or ``+30m``-style."""
+    text = text.strip()
+    relative = _RELATIVE.match(text)
+    if relative and any(relative.groupdict().values()):
+        try:
+            amounts = {_UNITS[unit]: int(n) for unit, n in relative.groupdict().items() if n}
+            value = timezone.now() + timedelta(**amounts)
+        except (OverflowError, ValueError):  # ValueError: more digits than int() takes
+            raise argparse.ArgumentTypeError(f"{text!r} is too far away") from None
+    else:
+        try:
+            value = to_moment(datetime.fromisoformat(text), name="time")  # type: ignore[assignment]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a time; type {TIME_EXAMPLES}"
+            ) from None
+    if not representable(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range; type a time between the years 1 and 9999"
+        )
+    return value
+
+
+def seconds(text: str) -> float:
+    """argparse type: a positive number of seconds, e.g. 30 or 2.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, e.g. 30") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value

@@ -1,0 +1,143 @@
+"""``maintenance_mode status [--json]``: the state, why, and who keeps using the site."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from maintenance_panel import conf, fleet, loading, status, wording
+from maintenance_panel.management.output import as_json
+from maintenance_panel.wording import plain_time
+
+
+def describe() -> status.Status:
+    """The stored state, read from the database now."""
+    return status.describe(loading.read_snapshot("command"))
+
+
+def document(described: status.Status) -> dict[str, Any]:
+    """The state as ``--json`` prints it: the status endpoint's document, and why, the
+    text, who is exempt and the last change."""
+    exemptions = described.exemptions
+    names = status.names(exemptions)
+    flags = {
+        name: {"exempt": exemptions.flags[name], "fixed_by_settings": name in exemptions.fixed}
+        for name in wording.FLAG_NAMES
+    }
+    return {
+        **status.as_json(described),
+        "reason": described.cause,
+        "explanation": wording.cause_sentence(described),
+        "title": described.title,
+        "message": described.message,
+        "exemptions": {
+            **flags,
+            "groups": names.groups,
+            "users": names.users,
+            "ip_addresses": exemptions.networks.as_dict(),
+            "urls": exemptions.urls.as_dict(),
+            "bypass_links": [
+                {"name": name, "expires_at": expires} for name, expires in names.bypass_links
+            ],
+        },
+        "changed_at": described.changed_at,
+        "changed_via": described.changed_via,
+    }
+
+
+def processes() -> dict[str, Any]:
+    """``processes`` (the fleet reports as data), ``processes_shared`` (whether other
+    processes can report here) and ``processes_error`` (why the reports cannot be read,
+    or None)."""
+    try:
+        reports = [report.as_dict() for report in fleet.read_reports()]
+        error = None
+    except fleet.ReportsUnavailable as exc:
+        reports, error = [], str(exc)
+    return {
+        "processes": reports,
+        "processes_shared": fleet.reports_are_shared(),
+        "processes_error": error,
+    }
+
+
+def run(command: BaseCommand, options: dict[str, Any]) -> None:
+    """Print the state (as text, or as JSON with ``--json``)."""
+    described = describe()
+    data = {**document(described), **processes()}
+    if options["json"]:
+        command.stdout.write(as_json(data))
+        return
+    lines = [
+        wording.headline(described),
+        f"Why: {wording.cause_sentence(described)}.",
+        f"Window: {wording.window_sentence(described)}",
+        f"Level: {wording.level_sentence(described)}",
+        f"Scope: {wording.scope_entries(described)}",
+    ]
+    if described.retry_after:
+        lines.append(f"Retry-After: {described.retry_after} s")
+    if described.title:
+        lines.append(f"Title: {described.title}")
+    if described.message:
+        lines.append(f"Message: {described.message}")
+    lines += _exemption_lines(data["exemptions"])
+    if described.changed_at:
+        lines.append(
+            f"Last change: {plain_time(described.changed_at)} by {described.changed_via or '?'}"
+        )
+    lines += _process_lines(data)
+    command.stdout.write("\n".join(lines))
+
+
+def _exemption_lines(exemptions: dict[str, Any]) -> list[str]:
+    lines = ["Exempt during maintenance:"]
+    for name, label in wording.FLAG_NAMES.items():
+        flag = exemptions[name]
+        answer = "yes" if flag["exempt"] else "no"
+        if flag["fixed_by_settings"]:
+            answer += f" (fixed by MAINTENANCE_MODE_IGNORE_{name.upper()})"
+        lines.append(f"  {label}: {answer}")
+    lines.append(f"  groups: {', '.join(exemptions['groups']) or '-'}")
+    lines.append(f"  users: {', '.join(exemptions['users']) or '-'}")
+    for key, label in (("ip_addresses", "IP addresses"), ("urls", "URLs")):
+        entries = [f"{entry} (settings)" for entry in exemptions[key]["settings"]]
+        entries += exemptions[key]["admin"]
+        lines.append(f"  {label}: {', '.join(entries) or '-'}")
+    links = [
+        f"{link['name']} (until {plain_time(link['expires_at'])})"
+        if link["expires_at"]
+        else link["name"]
+        for link in exemptions["bypass_links"]
+    ]
+    lines.append(f"  bypass links: {', '.join(links) or '-'}")
+    return lines
+
+
+def _process_lines(data: dict[str, Any]) -> list[str]:
+    window = f"{fleet.seen_recently():g} s"
+    if data["processes_error"]:
+        return [f"Processes: the reports cannot be read ({data['processes_error']})."]
+    reports = data["processes"]
+    lines = [
+        f"Processes seen in the last {window}: {len(reports)} "
+        f"on {len({p['host'] for p in reports})} host(s)"
+    ]
+    if not data["processes_shared"]:
+        lines.append(
+            f"  (cache {conf.cache_alias()!r} is process-local: each process reports only "
+            "to itself, so none is listed here; use a shared cache such as Redis)"
+        )
+    now = time.time()
+    for process in reports:
+        seen = datetime.fromisoformat(process["seen_at"]).timestamp()
+        forced = " (forced by its settings)" if process["forced"] else ""
+        lines.append(
+            f"  {process['host']}, pid {process['pid']}: maintenance "
+            f"{'on' if process['active'] else 'off'}{forced}, version "
+            f"{process['version']}, {max(0.0, now - seen):.1f} s ago"
+        )
+    return lines

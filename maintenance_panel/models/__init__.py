@@ -1,0 +1,36 @@
+"""The stored state: the singleton config, bypass links and the change history.
+
+- :mod:`~maintenance_panel.models.config`: :class:`MaintenanceConfig`, the one row that
+  says whether the site is under maintenance and for whom not, and the write path every
+  change takes (its ``save``);
+- :mod:`~maintenance_panel.models.links`: :class:`BypassLink`;
+- :mod:`~maintenance_panel.models.history`: :class:`MaintenanceChange`, and who is making
+  changes now (:func:`~maintenance_panel.models.history.recording`).
+"""
+
+from __future__ import annotations
+
+from maintenance_panel.models.config import (
+    BOOKKEEPING_FIELDS,
+    LEVEL_FIELDS,
+    TRACKED_FIELDS,
+    TRACKED_M2M,
+    ConflictError,
+    MaintenanceConfig,
+    field_default,
+)
+from maintenance_panel.models.history import MaintenanceChange
+from maintenance_panel.models.links import BypassLink, hash_token
+
+__all__ = [
+    "BOOKKEEPING_FIELDS",
+    "LEVEL_FIELDS",
+    "TRACKED_FIELDS",
+    "TRACKED_M2M",
+    "BypassLink",
+    "ConflictError",
+    "MaintenanceChange",
+    "MaintenanceConfig",
+    "field_default",
+    "hash_token",
+]
