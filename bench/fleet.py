@@ -98,12 +98,13 @@ def configure(workdir: Path) -> None:
 
 def reports(on: bool) -> None:
     """Switch the fleet reports of this process on or off."""
-    from maintenance_panel import fleet, state
+    from django.core.signals import request_started
 
-    if on:
-        state.snapshot_revalidated.connect(fleet._on_revalidated, dispatch_uid=fleet.__name__)
-    else:
-        state.snapshot_revalidated.disconnect(dispatch_uid=fleet.__name__)
+    from maintenance_panel.fleet import writer
+
+    # Only a process that serves requests reports; the first request says so.
+    request_started.disconnect(dispatch_uid=writer.__name__)
+    writer._serving = on
 
 
 def counter() -> collections.Counter[tuple[str, str]]:
@@ -162,12 +163,13 @@ def handover_ns() -> float:
     """Nanoseconds the request path spends on one report: the receiver that builds it
     and puts it on the writer's queue (best of 7)."""
     from maintenance_panel import fleet, state
+    from maintenance_panel.fleet import writer
 
     snapshot = state.get_snapshot()
     fleet.drain()
 
     def one() -> None:
-        fleet._on_revalidated(snapshot=snapshot, ttl=1.0)
+        writer.report_installed(snapshot, 1.0)
 
     best = min(timeit.repeat(one, number=2000, repeat=7)) / 2000 * 1e9
     fleet.drain()

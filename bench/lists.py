@@ -240,8 +240,8 @@ def measure_snapshot() -> dict[str, float]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from maintenance_panel import loading
     from maintenance_panel import snapshot as snapshot_module
-    from maintenance_panel import state
     from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
     from maintenance_panel.snapshot import Snapshot
 
@@ -261,8 +261,8 @@ def measure_snapshot() -> dict[str, float]:
     BypassLink.objects.bulk_create(
         BypassLink(name=f"link {n}", token_hash=hash_token(f"secret {n}")) for n in range(size)
     )
-    read = timed(state.load_data)
-    data = state.load_data()
+    read = timed(loading.load_data)
+    data = loading.load_data()
     assert len(data["group_ids"]) == len(data["user_ids"]) == size
 
     def forget_parsed() -> None:
@@ -300,7 +300,7 @@ def measure_hostile(prepared: dict[str, Any]) -> dict[str, float]:
     """Microseconds of one request for ``HOSTILE_PATH`` with each hostile pattern listed."""
     from django.core.exceptions import ValidationError
 
-    from maintenance_panel import state
+    from maintenance_panel import loading, state
     from maintenance_panel.models import MaintenanceConfig
     from maintenance_panel.snapshot import Snapshot
 
@@ -314,7 +314,7 @@ def measure_hostile(prepared: dict[str, Any]) -> dict[str, float]:
         except ValidationError:
             figures[pattern] = "refused on save"
             continue
-        data = {**state.load_data(), "ignore_urls": pattern, "bypass_links": {}}
+        data = {**loading.load_data(), "ignore_urls": pattern, "bypass_links": {}}
         state._install(Snapshot.from_data(data, f"hostile {pattern}"))
         env = environ()
         env["PATH_INFO"] = HOSTILE_PATH
