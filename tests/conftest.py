@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.test import override_settings
 
-from maintenance_panel import fleet
+from maintenance_panel import fleet, loading, state
 from maintenance_panel.models import MaintenanceConfig
+from tests.fakes import SHARED, Clock, FakeSharedCache
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,3 +68,46 @@ def no_fleet_reports() -> Iterator[None]:
     yield
     fleet.drain()
     caches["default"].delete_many(keys)
+
+
+# -- several processes: a shared cache, the clock, commits -------------------------------
+
+
+@pytest.fixture
+def shared() -> Iterator[type[FakeSharedCache]]:
+    """The fake shared cache (a stand-in for Redis) as ``MAINTENANCE_MODE_CACHE``, empty,
+    working and counting its calls."""
+    FakeSharedCache.store.clear()
+    FakeSharedCache.broken = False
+    FakeSharedCache.calls = []
+    with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
+        yield FakeSharedCache
+    fleet.drain()
+    FakeSharedCache.broken = False
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock of the state's TTL, moved by the test."""
+    clock = Clock()
+    monkeypatch.setattr(state, "monotonic", clock)
+    return clock
+
+
+@pytest.fixture
+def committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads behave as outside a transaction, as in a request of a running site
+    (the test's own transaction would make every read provisional and private)."""
+    monkeypatch.setattr(loading, "in_transaction", lambda: False)
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks: Any) -> Any:
+    """Run a write as if its transaction committed (the test's own never does)."""
+
+    @contextmanager
+    def committing() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return committing

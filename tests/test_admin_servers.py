@@ -13,8 +13,8 @@ from django.utils import translation
 
 from maintenance_panel import fleet
 from tests.factories import SuperuserFactory
+from tests.fakes import other, store
 from tests.helpers import PANEL, logged_in, text
-from tests.test_fleet import other, store
 
 pytestmark = pytest.mark.django_db
 

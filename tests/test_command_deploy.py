@@ -14,10 +14,9 @@ from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from maintenance_panel import fleet, loading
+from maintenance_panel import fleet
 from maintenance_panel.models import MaintenanceConfig
-from tests.test_fleet import SHARED, free_slots, other
-from tests.test_state import FakeSharedCache
+from tests.fakes import FakeSharedCache, free_slots, other
 
 pytestmark = [
     pytest.mark.django_db,
@@ -33,16 +32,11 @@ def run(*args: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def shared(django_capture_on_commit_callbacks, monkeypatch) -> Any:
-    """A shared cache (a stand-in for Redis); every change commits at once."""
-    FakeSharedCache.store.clear()
-    FakeSharedCache.broken = False
-    monkeypatch.setattr(loading, "in_transaction", lambda: False)
-    with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
-        with django_capture_on_commit_callbacks(execute=True):
-            MaintenanceConfig.get_solo()
-        yield caches["shared"]
-    FakeSharedCache.broken = False
+def fleet_cache(shared, committed, commit) -> Any:
+    """A shared cache (a stand-in for Redis) with the config stored."""
+    with commit():
+        MaintenanceConfig.get_solo()
+    return caches["shared"]
 
 
 @pytest.fixture
@@ -103,7 +97,7 @@ def test_status_json_has_the_processes(local_cache, client):
     assert data["processes_error"] is None
 
 
-def test_status_says_when_the_reports_cannot_be_read(shared):
+def test_status_says_when_the_reports_cannot_be_read(fleet_cache):
     FakeSharedCache.broken = True
     monkey_output = StringIO()
     # The state itself comes from the database; only the reports are missing.
@@ -124,8 +118,8 @@ def test_wait_with_a_process_local_cache_warns_and_waits_one_ttl(local_cache, mo
     assert slept == [1.0]
 
 
-def test_on_wait_names_a_process_forced_off_and_fails(shared, committing):
-    report(shared, 7, host="web-2", pid=4711, forced=True, active=False, version="9" * 20)
+def test_on_wait_names_a_process_forced_off_and_fails(fleet_cache, committing):
+    report(fleet_cache, 7, host="web-2", pid=4711, forced=True, active=False, version="9" * 20)
     with pytest.raises(CommandError) as raised:
         run("on", "--wait", "--timeout", "0.5")
     message = str(raised.value)
@@ -134,14 +128,14 @@ def test_on_wait_names_a_process_forced_off_and_fails(shared, committing):
     assert MaintenanceConfig.get_solo().enabled  # the change itself stands
 
 
-def test_on_wait_prints_who_confirmed(shared, committing):
-    report(shared, 1, host="web-1", pid=1, active=False, version="1", seen_at=time.time() - 30)
+def test_on_wait_prints_who_confirmed(fleet_cache, committing):
+    report(fleet_cache, 1, host="web-1", pid=1, active=False, version="1", seen_at=time.time() - 30)
     output, _ = run("on", "--wait", "--timeout", "5")
     assert "web-1, pid 1: no request for" in output
     assert "Every process seen recently applies the new state (1 on 1 host(s), " in output
 
 
-def test_off_wait_confirms_a_process_with_the_new_version(shared, committing, client):
+def test_off_wait_confirms_a_process_with_the_new_version(fleet_cache, committing, client):
     run("on")
     client.get("/")  # this process serves requests: it reports the version it installed
     assert fleet.drain()
@@ -149,13 +143,13 @@ def test_off_wait_confirms_a_process_with_the_new_version(shared, committing, cl
     assert "has the new state (maintenance off" in output
 
 
-def test_wait_word_with_no_process_seen(shared):
+def test_wait_word_with_no_process_seen(fleet_cache):
     output, _ = run("wait", "--timeout", "2")
     assert "No process served a request in the last 60 s" in output
 
 
-def test_on_wait_json_has_each_verdict(shared, committing):
-    report(shared, 1, host="web-1", pid=1, active=True, version="9" * 20)
+def test_on_wait_json_has_each_verdict(fleet_cache, committing):
+    report(fleet_cache, 1, host="web-1", pid=1, active=True, version="9" * 20)
     output, _ = run("on", "--wait", "--json")
     data = json.loads(output)
     assert data["active"] is True
@@ -163,7 +157,7 @@ def test_on_wait_json_has_each_verdict(shared, committing):
     assert (verdict["host"], verdict["verdict"]) == ("web-1", fleet.CONFIRMED)
 
 
-def test_wait_fails_clearly_when_the_cache_is_down(shared):
+def test_wait_fails_clearly_when_the_cache_is_down(fleet_cache):
     FakeSharedCache.broken = True
     with pytest.raises(CommandError, match="Cannot read the fleet reports"):
         run("wait")
@@ -212,7 +206,7 @@ def test_render_to_a_missing_folder_is_a_command_error(tmp_path, config):
 
 
 @override_settings(MAINTENANCE_MODE=True)
-def test_wait_expects_what_the_settings_force(shared):
-    report(shared, 1, host="web-1", pid=1, active=True, forced=True)
+def test_wait_expects_what_the_settings_force(fleet_cache):
+    report(fleet_cache, 1, host="web-1", pid=1, active=True, forced=True)
     output, _ = run("wait", "--timeout", "2")
     assert "web-1, pid 1: has the new state (maintenance on" in output

@@ -9,7 +9,6 @@ import os
 import socket
 import time
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,74 +16,16 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from maintenance_panel import core, fleet, loading, state, versions
+from maintenance_panel import core, fleet, state, versions
 from maintenance_panel.fleet import writer as fleet_writer
 from maintenance_panel.models import MaintenanceConfig
-from tests.test_state import Clock, FakeSharedCache
+from tests.fakes import other, store
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.urls("tests.urls"),
     pytest.mark.usefixtures("no_fleet_reports"),
 ]
-
-SHARED = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "shared": {"BACKEND": "tests.test_state.FakeSharedCache"},
-}
-
-
-@pytest.fixture
-def shared() -> Any:
-    """A cache shared by every "process" (a stand-in for Redis), counting its calls."""
-    FakeSharedCache.store.clear()
-    FakeSharedCache.broken = False
-    FakeSharedCache.calls = []
-    with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
-        yield FakeSharedCache
-    fleet.drain()
-    FakeSharedCache.broken = False
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(state, "monotonic", clock)
-    return clock
-
-
-@pytest.fixture
-def committed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reads behave as outside a transaction, as in a request of a running site."""
-    monkeypatch.setattr(loading, "in_transaction", lambda: False)
-
-
-def other(host: str = "web-2", pid: int = 4711, **fields: Any) -> dict[str, Any]:
-    """What another process stores as its report."""
-    return {
-        "host": host,
-        "pid": pid,
-        "token": f"t{pid}",
-        "version": "7",
-        "active": False,
-        "forced": False,
-        "seen_at": time.time(),
-        "ttl": 1.0,
-        **fields,
-    }
-
-
-def free_slots(first: int = 100) -> Iterator[int]:
-    """Slots for "other processes": never the one this process reports in (it would
-    overwrite them)."""
-    return (slot for slot in range(first, fleet.SLOTS) if slot != fleet_writer._writer.slot)
-
-
-def store(*reports: dict[str, Any], cache_alias: str = "default") -> None:
-    """Store the reports of other processes, as they would."""
-    for slot, report in zip(free_slots(), reports, strict=False):
-        caches[cache_alias].set(fleet.SLOT_KEY % slot, report, 60)
-
 
 # -- reporting ---------------------------------------------------------------------------
 

@@ -8,14 +8,10 @@ stand-in for Redis that counts its calls and can be switched off.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import run_checks
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponse
@@ -26,114 +22,13 @@ from maintenance_panel import loading, state, versions
 from maintenance_panel.middleware import MaintenanceModeMiddleware
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import GroupFactory, UserFactory
+from tests.fakes import other_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
 LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 #: Inside the test's transaction the read is wrapped in a savepoint (two statements).
 LOAD_QUERIES_IN_TRANSACTION = LOAD_QUERIES + 2
-
-
-class FakeSharedCache(BaseCache):
-    """A cache shared by every "process" of the test (like Redis), that can fail."""
-
-    store = LocMemCache("maintenance-panel-fake-shared", {})
-    broken = False
-    calls: list[str] = []  # shared by every instance, like the store; reset per test
-
-    def __init__(self, location: str, params: dict[str, Any]) -> None:
-        super().__init__(params)
-
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        type(self).calls.append(name)
-        if type(self).broken:
-            raise ConnectionError("connection refused (simulated)")
-        return getattr(self.store, name)(*args, **kwargs)
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("get", *args, **kwargs)
-
-    def add(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("add", *args, **kwargs)
-
-    def set(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("set", *args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("delete", *args, **kwargs)
-
-    def incr(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("incr", *args, **kwargs)
-
-    def clear(self) -> None:
-        self.store.clear()
-
-
-SHARED = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "shared": {"BACKEND": "tests.test_state.FakeSharedCache"},
-}
-
-
-@pytest.fixture
-def shared() -> Iterator[type[FakeSharedCache]]:
-    """The fake shared cache as ``MAINTENANCE_MODE_CACHE``, empty and working."""
-    FakeSharedCache.store.clear()
-    FakeSharedCache.broken = False
-    FakeSharedCache.calls = []
-    with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
-        yield FakeSharedCache
-    FakeSharedCache.broken = False
-
-
-class Clock:
-    """Stands in for ``time.monotonic`` in :mod:`maintenance_panel.state`."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(state, "monotonic", clock)
-    return clock
-
-
-@pytest.fixture
-def committed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reads behave as outside a transaction, as in a request of a running site
-    (the test's own transaction would make every read provisional and private)."""
-    monkeypatch.setattr(loading, "in_transaction", lambda: False)
-
-
-@contextmanager
-def other_process() -> Iterator[None]:
-    """Run the block as another worker process would: with its own snapshot."""
-    mine = state._holder
-    state._holder = state._Holder()
-    try:
-        yield
-    finally:
-        state._holder = mine
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks: Any) -> Any:
-    """Run a write as if its transaction committed (the test's own never does)."""
-
-    @contextmanager
-    def committing() -> Iterator[None]:
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return committing
 
 
 def save(**fields: Any) -> MaintenanceConfig:

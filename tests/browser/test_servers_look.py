@@ -10,7 +10,7 @@ from django.core.cache import caches
 
 from tests.browser.conftest import PASSWORD, require_playwright
 from tests.factories import SuperuserFactory
-from tests.test_fleet import other, store
+from tests.fakes import other, store
 
 require_playwright()
 from playwright.sync_api import expect  # noqa: E402
