@@ -6,6 +6,7 @@ import re
 from html import unescape
 from typing import Any
 
+from django.core.checks import Tags, run_checks
 from django.forms import BoundField, MultiWidget
 from django.http import HttpResponse
 from django.test import Client
@@ -59,3 +60,16 @@ def panel_url(view: str = "change", *args: Any) -> str:
 
 
 PANEL = "/admin/maintenance_panel/maintenanceconfig/"
+
+
+def found(**kwargs: Any) -> dict[str, Any]:
+    """The app's system-check findings, by id (``run_checks`` options as keywords)."""
+    return {
+        message.id: message
+        for message in run_checks(**kwargs)
+        if (message.id or "").startswith("maintenance_panel.")
+    }
+
+
+#: ``found()`` options that run the checks that need the database.
+WITH_DATABASE = {"tags": [Tags.database], "databases": ["default"]}
