@@ -220,7 +220,7 @@ def test_create_bypass_link_validation():
         create_bypass_link("")
 
 
-@override_settings(ROOT_URLCONF="tests.test_checks")
+@override_settings(ROOT_URLCONF="tests.test_checks_urls")
 def test_create_bypass_link_without_the_app_urls_names_the_missing_line():
     with pytest.raises(ImproperlyConfigured) as caught:
         create_bypass_link("QA")

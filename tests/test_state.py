@@ -1,4 +1,4 @@
-"""The process snapshot: the read path, invalidation, outages and what a request costs.
+"""The process snapshot: the read path, invalidation and the hot path's shortcut.
 
 "Another process" is simulated in-process by swapping the module's holder: each
 :class:`state._Holder` is what one worker process keeps. The shared cache is a
@@ -7,24 +7,22 @@ stand-in for Redis that counts its calls and can be switched off.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.checks import run_checks
-from django.db import OperationalError, connection, transaction
-from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
-from django.utils.functional import SimpleLazyObject
+from django.db import OperationalError, transaction
+from django.test import override_settings
 
 from maintenance_panel import loading, state, versions
-from maintenance_panel.middleware import MaintenanceModeMiddleware
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import GroupFactory, UserFactory
 from tests.fakes import other_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
+
+LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
+
 
 LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 #: Inside the test's transaction the read is wrapped in a savepoint (two statements).
@@ -276,176 +274,6 @@ def test_process_local_cache_is_never_trusted_for_another_process(clock):
 def test_shared_cache_has_no_info_check(shared):
     messages = run_checks(include_deployment_checks=True)
     assert "maintenance_panel.I001" not in [message.id for message in messages]
-
-
-# -- outages ---------------------------------------------------------------------------
-
-
-def test_cache_down_state_comes_from_the_database(shared, clock):
-    save(enabled=True)
-    shared.broken = True
-    with other_process():
-        assert state.get_snapshot().enabled
-
-
-def test_database_down_state_comes_from_the_cache(shared, clock, commit, committed, monkeypatch):
-    MaintenanceConfig.get_solo()
-    with commit():
-        save(enabled=True)
-    break_database(monkeypatch)
-    with other_process():
-        assert state.get_snapshot().enabled
-
-
-def test_both_down_keeps_the_last_snapshot(shared, clock, monkeypatch):
-    save(enabled=True, title="Known")
-    assert state.get_snapshot().title == "Known"
-    shared.broken = True
-    break_database(monkeypatch)
-    for _ in range(3):
-        clock.advance(1.0)
-        snapshot = state.get_snapshot()
-        assert snapshot.enabled
-        assert snapshot.title == "Known"
-
-
-@pytest.mark.parametrize("fallback", [True, False])
-def test_both_down_and_nothing_known_uses_the_fallback(shared, clock, monkeypatch, fallback):
-    shared.broken = True
-    break_database(monkeypatch)
-    with override_settings(MAINTENANCE_MODE_FALLBACK=fallback):
-        snapshot = state.get_snapshot()
-    assert snapshot.is_fallback
-    assert snapshot.enabled is fallback
-
-
-def test_fallback_is_left_once_the_database_answers(shared, clock, monkeypatch):
-    save(enabled=True)
-    shared.broken = True
-    real_load = loading.load_data
-    break_database(monkeypatch)
-    assert not state.get_snapshot().enabled
-    monkeypatch.setattr(loading, "load_data", real_load)
-    clock.advance(1.0)
-    assert state.get_snapshot().enabled
-
-
-def test_outages_never_make_a_500(client, shared, clock, monkeypatch):
-    save(enabled=True)
-    assert client.get("/").status_code == 503
-    shared.broken = True
-    break_database(monkeypatch)
-    clock.advance(5)
-    assert client.get("/").status_code == 503
-    state.reset()  # a fresh worker that has never loaded the state: the fallback (off)
-    assert client.get("/").status_code == 200
-
-
-def test_session_store_down_serves_the_maintenance_page(client, shared, clock, monkeypatch):
-    """A visitor with a session cookie while the database is down: the session cannot
-    be read, so they are treated as anonymous, not answered with a 500."""
-    save(enabled=True)
-    client.force_login(UserFactory())
-
-    def unreachable(self: Any, *args: Any, **kwargs: Any) -> Any:
-        raise OperationalError("could not connect to server (simulated)")
-
-    from django.contrib.sessions.backends.db import SessionStore
-
-    monkeypatch.setattr(SessionStore, "load", unreachable)
-    assert client.get("/").status_code == 503
-
-
-def test_a_test_does_not_see_the_shared_state_an_earlier_test_left(shared, commit, committed):
-    """Between tests the database is reset but Redis is not: the reset around each test
-    (the pytest plugin, the unittest mixin) forgets the shared state too."""
-    from maintenance_panel.core import get_maintenance_mode
-    from maintenance_panel.testing import reset_maintenance_state
-
-    with commit():
-        save(enabled=True)  # an earlier test, in a transaction that was committed
-    MaintenanceConfig.objects.update(enabled=False)  # the database is reset for the next
-    reset_maintenance_state()
-    assert get_maintenance_mode() is False
-
-
-def test_table_missing_before_migrate_serves_the_site(client, caplog):
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE maintenance_panel_maintenanceconfig RENAME TO mp_not_migrated")
-    with caplog.at_level(logging.WARNING, logger="maintenance_panel"):
-        assert client.get("/").status_code == 200
-        assert client.get("/").status_code == 200
-    assert state.get_snapshot().is_fallback
-    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE mp_not_migrated RENAME TO maintenance_panel_maintenanceconfig")
-
-
-def test_degradation_is_logged_once_per_episode(shared, clock, monkeypatch, caplog):
-    save(enabled=True)
-    state.get_snapshot()
-    with caplog.at_level(logging.INFO, logger="maintenance_panel"):
-        shared.broken = True
-        for _ in range(5):
-            clock.advance(1.0)
-            state.get_snapshot()
-        shared.broken = False
-        for _ in range(3):
-            clock.advance(1.0)
-            state.get_snapshot()
-        shared.broken = True
-        clock.advance(1.0)
-        state.get_snapshot()
-    messages = [record.getMessage() for record in caplog.records]
-    down = [m for m in messages if "shared cache unavailable" in m]
-    back = [m for m in messages if "shared cache available again" in m]
-    assert len(down) == 2  # two episodes
-    assert len(back) == 1
-    assert "simulated" in down[0]  # the cause is not hidden
-
-
-# -- what a request costs --------------------------------------------------------------
-
-
-def middleware() -> MaintenanceModeMiddleware:
-    return MaintenanceModeMiddleware(lambda request: HttpResponse("page"))
-
-
-def request_as(user: Any) -> Any:
-    request = RequestFactory().get("/")
-    request.user = SimpleLazyObject(lambda: user)
-    return request
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_anonymous_costs_no_query(client, clock, enabled, django_assert_num_queries):
-    save(enabled=enabled).ignore_groups.add(GroupFactory())
-    state.get_snapshot()
-    with django_assert_num_queries(0):
-        response = client.get("/")
-    assert response.status_code == (503 if enabled else 200)
-
-
-def test_group_membership_costs_one_query(clock, django_assert_num_queries):
-    member_group, other_group = GroupFactory(), GroupFactory()
-    config = save(enabled=True)
-    config.ignore_groups.add(member_group)
-    member = UserFactory(groups=[member_group])
-    outsider = UserFactory(groups=[other_group])
-    state.get_snapshot()
-    with django_assert_num_queries(1):
-        assert middleware()(request_as(member)).status_code == 200
-    with django_assert_num_queries(1):
-        assert middleware()(request_as(outsider)).status_code == 503
-
-
-def test_no_group_rule_costs_no_query(clock, django_assert_num_queries):
-    save(enabled=True)
-    user = UserFactory()
-    state.get_snapshot()
-    with django_assert_num_queries(0):
-        assert middleware()(request_as(user)).status_code == 503
-        assert middleware()(request_as(AnonymousUser())).status_code == 503
 
 
 # -- the hot path's "known off" shortcut -------------------------------------------------
