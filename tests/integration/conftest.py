@@ -457,6 +457,7 @@ class Forwarder:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # an idle connection stays open, as without it
             with self._lock:
                 self._sockets.update((client, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
