@@ -230,10 +230,16 @@ class Server:
         self.log.seek(0)
         return self.log.read()[-4000:]
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask the whole group to stop (SIGTERM), without waiting for it."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        """Stop the whole group and wait until it has (killing it after 10 s)."""
+        if self.process.poll() is None:
+            self.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -256,6 +262,8 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
     started = Servers(tmp_path)
     yield started
     for server in started:
+        server.terminate()  # all at once: each takes a moment to shut down
+    for server in started:
         server.stop()
 
 
@@ -272,10 +280,12 @@ def gunicorn(
     *,
     workers: int = 2,
     env: dict[str, str] | None = None,
+    wait: bool = True,
     **ports: int,
 ) -> Server:
     """A gunicorn server of ``site``, once each of its workers has answered (their pids
-    are in ``pids``); ``env`` adds to its environment."""
+    are in ``pids``); ``env`` adds to its environment. With ``wait=False`` it is only
+    started: :func:`ready` waits for it (servers start faster side by side)."""
     executable = _installed("gunicorn")
     port = free_port()
     server = Server(
@@ -302,7 +312,8 @@ def gunicorn(
         workers,
     )
     servers.append(server)
-    ready(server)
+    if wait:
+        ready(server)
     return server
 
 

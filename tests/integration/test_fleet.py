@@ -20,6 +20,7 @@ from tests.integration.conftest import (
     by_worker,
     gunicorn,
     load,
+    ready,
 )
 
 WORKERS = 2
@@ -85,8 +86,11 @@ def every_worker_answers(server: Server, workers: set[str], status: int) -> None
 
 
 def test_on_wait_names_the_workers_forced_off_then_succeeds_once_they_are_gone(site, servers):
-    healthy = gunicorn(site, servers, workers=WORKERS)
-    forced = gunicorn(site, servers, workers=WORKERS, env={"DEMO_MAINTENANCE_MODE": "off"})
+    healthy = gunicorn(site, servers, workers=WORKERS, wait=False)
+    forced = gunicorn(
+        site, servers, workers=WORKERS, env={"DEMO_MAINTENANCE_MODE": "off"}, wait=False
+    )
+    ready(healthy, forced)
     healthy_workers, forced_workers = healthy.pids, forced.pids
     host = socket.gethostname()
 
@@ -118,8 +122,9 @@ def test_on_wait_names_the_workers_forced_off_then_succeeds_once_they_are_gone(s
 
 
 def test_wait_returns_within_the_ttl_bound_and_every_worker_answers_503(site, servers):
-    first = gunicorn(site, servers, workers=WORKERS)
-    second = gunicorn(site, servers, workers=WORKERS)
+    first = gunicorn(site, servers, workers=WORKERS, wait=False)
+    second = gunicorn(site, servers, workers=WORKERS, wait=False)
+    ready(first, second)
     host = socket.gethostname()
 
     with load([first, second]):  # every worker answers all the time, as on a live site

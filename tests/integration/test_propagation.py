@@ -15,6 +15,7 @@ from tests.integration.conftest import (
     gunicorn,
     load,
     poll,
+    ready,
 )
 
 WORKERS = 2
@@ -50,7 +51,8 @@ def steady(answers: dict[int, list[Answer]], spans: list[tuple[float, float, int
 
 
 def test_change_reaches_every_worker_of_both_servers(site, servers, operator):
-    both = [gunicorn(site, servers, workers=WORKERS) for _ in range(2)]
+    both = [gunicorn(site, servers, workers=WORKERS, wait=False) for _ in range(2)]
+    ready(*both)
     for answers in poll(both, 0.3).values():
         assert {answer.status for answer in answers} == {200}
 
