@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,9 +114,21 @@ def _admin_connection():  # type: ignore[no-untyped-def]
     )
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    """A fresh, migrated database and key prefix; dropped afterwards."""
+def _create_database(name: str, template: str | None = None) -> None:
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with _admin_connection() as connection:
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
+
+
+def _drop_database(name: str) -> None:
+    with _admin_connection() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated() -> Iterator[str]:
+    """A database migrated once for the session, which each test's database copies
+    (migrating takes a Python process and seconds; a copy takes a fraction of one)."""
     if not reachable(PG_PORT):
         unavailable(f"PostgreSQL is not reachable at {HOST}:{PG_PORT}")
     if not reachable(REDIS_PORT):
@@ -125,24 +138,35 @@ def site() -> Iterator[Site]:
         import redis  # noqa: F401
     except ImportError as exc:
         unavailable(f"{exc.name} is not installed")
-    name = f"mp_it_{uuid.uuid4().hex[:12]}"
-    with _admin_connection() as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    site = Site(database=name, prefix=f"mp-it-{name}")
+    name = f"mp_it_tpl_{uuid.uuid4().hex[:12]}"
+    template = Site(database=name, prefix=f"mp-it-{name}")
+    _create_database(template.database)
     try:
         result = subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=ROOT,
-            env=site.env(),
+            env=template.env(),
             capture_output=True,
             text=True,
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
+        yield template.database
+    finally:
+        _drop_database(template.database)
+        _forget_keys(template.prefix)
+
+
+@pytest.fixture
+def site(migrated: str) -> Iterator[Site]:
+    """A fresh, migrated database and key prefix; dropped afterwards."""
+    name = f"mp_it_{uuid.uuid4().hex[:12]}"
+    _create_database(name, template=migrated)
+    site = Site(database=name, prefix=f"mp-it-{name}")
+    try:
         yield site
     finally:
-        with _admin_connection() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
         _forget_keys(site.prefix)
 
 
@@ -165,10 +189,19 @@ class Server:
     """A server subprocess in its own process group, stopped with the whole group."""
 
     def __init__(
-        self, name: str, command: list[str], env: dict[str, str], port: int, logs: Path
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        port: int,
+        logs: Path,
+        workers: int = 1,
     ) -> None:
         self.name = name
         self.port = port
+        #: How many worker processes answer on ``port``, and their pids once known.
+        self.workers = workers
+        self.pids: set[str] = set()
         self.log = (logs / f"{name}-{port}.log").open("w+")  # closed in stop()
         self.process = subprocess.Popen(
             command,
@@ -197,10 +230,16 @@ class Server:
         self.log.seek(0)
         return self.log.read()[-4000:]
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask the whole group to stop (SIGTERM), without waiting for it."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        """Stop the whole group and wait until it has (killing it after 10 s)."""
+        if self.process.poll() is None:
+            self.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -223,6 +262,8 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
     started = Servers(tmp_path)
     yield started
     for server in started:
+        server.terminate()  # all at once: each takes a moment to shut down
+    for server in started:
         server.stop()
 
 
@@ -239,9 +280,12 @@ def gunicorn(
     *,
     workers: int = 2,
     env: dict[str, str] | None = None,
+    wait: bool = True,
     **ports: int,
 ) -> Server:
-    """A gunicorn server of ``site``; ``env`` adds to its environment."""
+    """A gunicorn server of ``site``, once each of its workers has answered (their pids
+    are in ``pids``); ``env`` adds to its environment. With ``wait=False`` it is only
+    started: :func:`ready` waits for it (servers start faster side by side)."""
     executable = _installed("gunicorn")
     port = free_port()
     server = Server(
@@ -265,10 +309,20 @@ def gunicorn(
         {**site.env(**ports), **(env or {})},
         port,
         servers.logs,
+        workers,
     )
     servers.append(server)
-    server.wait_ready()
+    if wait:
+        ready(server)
     return server
+
+
+def ready(*started: Server) -> None:
+    """Wait until each gunicorn server of ``started`` answers, and learn the pids of its
+    workers."""
+    for server in started:
+        server.wait_ready()
+        server.pids = workers_of(server)
 
 
 def uvicorn(site: Site, servers: Servers) -> Server:
@@ -300,17 +354,26 @@ def uvicorn(site: Site, servers: Servers) -> Server:
 
 @dataclass
 class Answer:
+    """One response: its status, the worker that gave it (its pid, ``?`` when the
+    server does not say), when it was sent and received (``time.time()``)."""
+
     status: int
     worker: str
     sent: float
     received: float
 
 
-def get(port: int, path: str = "/", timeout: float = 5) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+def get(
+    port: int, path: str = "/", timeout: float = 5, hold: float = 0.0
+) -> http.client.HTTPResponse:
+    """A request on a new connection; ``hold`` asks the worker to wait that long first
+    (the test WSGI application does, see ``pid_wsgi``)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout + hold)
+    headers = {"Connection": "close", "Accept": "text/html"}
+    if hold:
+        headers["X-Hold"] = f"{hold:.3f}"
     try:
-        # A new connection each time, so that every worker gets its share.
-        connection.request("GET", path, headers={"Connection": "close", "Accept": "text/html"})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
         return response
@@ -318,9 +381,10 @@ def get(port: int, path: str = "/", timeout: float = 5) -> http.client.HTTPRespo
         connection.close()
 
 
-def ask(port: int, path: str = "/") -> Answer:
+def ask(port: int, path: str = "/", hold: float = 0.0) -> Answer:
+    """:func:`get`, timed."""
     sent = time.time()
-    response = get(port, path)
+    response = get(port, path, hold=hold)
     return Answer(response.status, response.getheader("X-Worker", "?"), sent, time.time())
 
 
@@ -434,6 +498,7 @@ class Forwarder:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # an idle connection stays open, as without it
             with self._lock:
                 self._sockets.update((client, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
@@ -477,26 +542,120 @@ def forwarders() -> Iterator[list[Forwarder]]:
         forwarder.cut()
 
 
+# -- reaching every worker --------------------------------------------------------------
+
+#: How long a probe keeps its worker busy: requests sent together still overlap in the
+#: workers when the machine is busy, so each idle worker has to take one.
+PROBE_HOLD = 0.2
+#: How long each request of a load keeps its worker busy: with one thread per worker,
+#: every worker holds one request and takes the next about this often (TTL / 20).
+LOAD_HOLD = 0.05
+
+
+def ask_together(port: int, count: int, path: str = "/", hold: float = PROBE_HOLD) -> list[Answer]:
+    """``count`` requests sent at the same moment, each holding its worker ``hold``
+    seconds: a sync worker takes no other connection while it holds one, so ``count``
+    idle workers answer one each."""
+    start = threading.Barrier(count)
+
+    def one() -> Answer:
+        start.wait(timeout=10)
+        return ask(port, path, hold)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(one) for _ in range(count)]
+        return [future.result() for future in futures]
+
+
+def by_worker(
+    server: Server, path: str = "/", pids: set[str] | None = None, timeout: float = 30
+) -> dict[str, list[Answer]]:
+    """Answers to ``path`` by worker, asked ``server.workers`` at a time until each of
+    ``pids`` has answered (by default, until ``server.workers`` workers have)."""
+    answers: dict[str, list[Answer]] = {}
+
+    def reached() -> bool:
+        if pids is None:
+            return len(answers) >= server.workers
+        return set(answers) >= pids
+
+    deadline = time.monotonic() + timeout
+    while not reached():
+        if time.monotonic() > deadline:
+            wanted = server.workers if pids is None else sorted(pids)
+            raise AssertionError(
+                f"only workers {sorted(answers)} of {wanted} answered within {timeout}s"
+            )
+        for answer in ask_together(server.port, server.workers, path):
+            answers.setdefault(answer.worker, []).append(answer)
+    return answers
+
+
+def workers_of(server: Server) -> set[str]:
+    """The pids of the worker processes of ``server``, each found by a probe."""
+    return set(by_worker(server))
+
+
+class Load:
+    """Requests to each server from as many threads as it has workers, each request
+    holding its worker ``hold`` seconds, until :meth:`stop`: every worker holds one
+    at a time and takes the next when it is done, so each keeps answering, as on a
+    busy site (requests one after another could all go to the same worker)."""
+
+    def __init__(self, servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> None:
+        self.answers: dict[int, list[Answer]] = {server.port: [] for server in servers}
+        self.errors: list[OSError | http.client.HTTPException] = []
+        self._path = path
+        self._hold = hold
+        self._stopping = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._run, args=(server.port,), daemon=True)
+            for server in servers
+            for _ in range(server.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self, port: int) -> None:
+        while not self._stopping.is_set():
+            try:
+                answer = ask(port, self._path, self._hold)
+            except (OSError, http.client.HTTPException) as exc:
+                self.errors.append(exc)
+                self._stopping.wait(self._hold)
+                continue
+            self.answers[port].append(answer)
+
+    def now(self) -> dict[int, list[Answer]]:
+        """The answers so far (copies: the threads go on adding to them)."""
+        return {port: list(answers) for port, answers in self.answers.items()}
+
+    def stop(self) -> None:
+        """Stop asking once the requests on their way are answered."""
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+
+@contextlib.contextmanager
+def load(servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> Iterator[Load]:
+    """A :class:`Load` while the block runs; every one of its requests must be answered."""
+    running = Load(servers, path, hold)
+    try:
+        yield running
+    finally:
+        running.stop()
+    assert not running.errors, f"{len(running.errors)} requests failed: {running.errors[:3]}"
+
+
 # -- polling -------------------------------------------------------------------------------
 
 
-def workers_of(server: Server, count: int, attempts: int = 400) -> set[str]:
-    """The worker processes of ``server``, found by asking until ``count`` answered."""
-    seen: set[str] = set()
-    for _ in range(attempts):
-        seen.add(ask(server.port).worker)
-        if len(seen) >= count:
-            return seen
-    raise AssertionError(f"only workers {seen} of {count} answered {attempts} requests")
-
-
-def poll(ports: list[int], until: float, path: str = "/") -> dict[int, list[Answer]]:
-    """Ask each port in turn until ``until`` (``time.time()``)."""
-    answers: dict[int, list[Answer]] = {port: [] for port in ports}
-    while time.time() < until:
-        for port in ports:
-            answers[port].append(ask(port, path))
-    return answers
+def poll(servers: list[Server], seconds: float, path: str = "/") -> dict[int, list[Answer]]:
+    """The answers, by port, of a :class:`Load` on ``servers`` for ``seconds``."""
+    with load(servers, path) as running:
+        time.sleep(seconds)
+    return running.answers
 
 
 def wait_for(port: int, status: int, timeout: float, path: str = "/") -> float:
@@ -511,20 +670,71 @@ def wait_for(port: int, status: int, timeout: float, path: str = "/") -> float:
     raise AssertionError(f"no {status} within {timeout}s; answers: {sorted(set(seen))}")
 
 
-def hold(port: int, status: int, seconds: float, path: str = "/") -> int:
-    """Every answer for ``seconds`` is ``status``; returns how many were asked."""
-    answers = poll([port], time.time() + seconds, path)[port]
+def hold(server: Server, status: int, seconds: float, path: str = "/") -> int:
+    """Under load for ``seconds``, every answer is ``status`` and every worker answered;
+    returns how many were asked."""
+    answers = poll([server], seconds, path)[server.port]
     statuses = {answer.status for answer in answers}
     assert statuses == {status}, f"expected only {status}, got {sorted(statuses)}"
+    silent = server.pids - {answer.worker for answer in answers}
+    assert not silent, f"workers {sorted(silent)} did not answer in {seconds}s"
     return len(answers)
 
 
-def settle(port: int, status: int, committed: float, bound: float = BOUND) -> float:
-    """Wait out ``bound`` after a change committed at ``committed``; from then on every
-    answer must be ``status``. Returns when the last other answer was seen (seconds
-    after the commit; 0 if none)."""
-    answers = poll([port], committed + bound)[port]
-    stale = [a.received for a in answers if a.sent >= committed and a.status != status]
-    assert {a.status for a in answers} <= {200, 503}, "the server answered an error"
-    hold(port, status, 0.5)
-    return max(stale, default=committed) - committed
+def last_other(answers: dict[int, list[Answer]], status: int, committed: float) -> float:
+    """When the last answer other than ``status`` among those sent since ``committed``
+    was received (``committed`` if none); an answer that is neither 200 nor 503 fails."""
+    since = [answer for port in answers for answer in answers[port] if answer.sent >= committed]
+    assert {answer.status for answer in since} <= {200, 503}, "a server answered an error"
+    return max((a.received for a in since if a.status != status), default=committed)
+
+
+def changed(
+    running: Load,
+    servers: list[Server],
+    status: int,
+    committed: float,
+    *,
+    after: float,
+    deadline: float,
+) -> float:
+    """Wait until every worker of ``servers`` has answered ``status`` (to a request sent
+    after the last other answer and after ``after``) under ``running``, a change having
+    committed at ``committed``; fail at ``deadline`` (all ``time.time()``). Returns when
+    the last other answer was received, in seconds after the commit (0 if none)."""
+    while True:
+        answers = running.now()
+        settled = last_other(answers, status, committed)
+        since = max(settled, after)
+        missing = {
+            server.port: sorted(
+                server.pids
+                - {a.worker for a in answers[server.port] if a.sent > since and a.status == status}
+            )
+            for server in servers
+        }
+        if not any(missing.values()):
+            return settled - committed
+        if time.time() > deadline:
+            raise AssertionError(
+                f"by port, workers that did not answer {status} after "
+                f"+{since - committed:.3f}s: {missing}"
+            )
+        time.sleep(0.02)
+
+
+def settle(
+    server: Server, status: int, committed: float, bound: float = BOUND, stay: float = 0.0
+) -> float:
+    """Under load after a change committed at ``committed``: every worker of ``server``
+    answers ``status`` within ``bound`` seconds, then every answer for ``stay`` seconds
+    more is ``status``. Returns when the last other answer was received (seconds after
+    the commit; 0 if none)."""
+    with load([server]) as running:
+        took = changed(
+            running, [server], status, committed, after=committed, deadline=committed + bound
+        )
+    assert took <= bound, f"an answer other than {status} came {took:.3f}s after the commit"
+    if stay:
+        hold(server, status, stay)
+    return took

@@ -3,14 +3,11 @@ servers on PostgreSQL and Redis, one of them forced off by its own settings."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from tests.integration.conftest import (
@@ -20,9 +17,10 @@ from tests.integration.conftest import (
     TTL,
     Server,
     Site,
-    ask,
+    by_worker,
     gunicorn,
-    workers_of,
+    load,
+    ready,
 )
 
 WORKERS = 2
@@ -80,43 +78,20 @@ def manage(site: Site, *args: str, timeout: float = 120) -> Run:
     return run
 
 
-@contextmanager
-def traffic(servers: list[Server]) -> Iterator[None]:
-    """Requests to every server, all the time, as a live site gets."""
-    stop = threading.Event()
-
-    def load() -> None:
-        while not stop.is_set():
-            for server in servers:
-                with contextlib.suppress(OSError):  # a server being stopped
-                    ask(server.port)
-
-    thread = threading.Thread(target=load, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-
-
 def every_worker_answers(server: Server, workers: set[str], status: int) -> None:
     """Each worker of ``server`` answers ``status`` (asked until each has answered)."""
-    answered: dict[str, set[int]] = {}
-    for _ in range(400):
-        answer = ask(server.port)
-        answered.setdefault(answer.worker, set()).add(answer.status)
-        if set(answered) >= workers:
-            break
-    assert set(answered) >= workers, f"workers {workers - set(answered)} never answered"
-    assert all(statuses == {status} for statuses in answered.values()), answered
+    answered = by_worker(server, pids=workers)
+    statuses = {worker: {a.status for a in answers} for worker, answers in answered.items()}
+    assert all(found == {status} for found in statuses.values()), statuses
 
 
 def test_on_wait_names_the_workers_forced_off_then_succeeds_once_they_are_gone(site, servers):
-    healthy = gunicorn(site, servers, workers=WORKERS)
-    forced = gunicorn(site, servers, workers=WORKERS, env={"DEMO_MAINTENANCE_MODE": "off"})
-    healthy_workers = workers_of(healthy, WORKERS)
-    forced_workers = workers_of(forced, WORKERS)
+    healthy = gunicorn(site, servers, workers=WORKERS, wait=False)
+    forced = gunicorn(
+        site, servers, workers=WORKERS, env={"DEMO_MAINTENANCE_MODE": "off"}, wait=False
+    )
+    ready(healthy, forced)
+    healthy_workers, forced_workers = healthy.pids, forced.pids
     host = socket.gethostname()
 
     status = manage(site, "status")
@@ -147,12 +122,12 @@ def test_on_wait_names_the_workers_forced_off_then_succeeds_once_they_are_gone(s
 
 
 def test_wait_returns_within_the_ttl_bound_and_every_worker_answers_503(site, servers):
-    first = gunicorn(site, servers, workers=WORKERS)
-    second = gunicorn(site, servers, workers=WORKERS)
-    workers = {server.port: workers_of(server, WORKERS) for server in (first, second)}
+    first = gunicorn(site, servers, workers=WORKERS, wait=False)
+    second = gunicorn(site, servers, workers=WORKERS, wait=False)
+    ready(first, second)
     host = socket.gethostname()
 
-    with traffic([first, second]):
+    with load([first, second]):  # every worker answers all the time, as on a live site
         time.sleep(TTL)  # every worker has re-validated and reported under load
         run = manage(site, "on", "--wait", "--timeout", "10")
     assert run.returncode == 0, run.stderr
@@ -163,9 +138,9 @@ def test_wait_returns_within_the_ttl_bound_and_every_worker_answers_503(site, se
     took = run.when("Every process seen recently") - run.when("Maintenance mode is ON")
     assert took <= reported + 0.05
     for server in (first, second):
-        for pid in workers[server.port]:
+        for pid in server.pids:
             assert f"{host}, pid {pid}: has the new state (maintenance on" in run.stdout
-        every_worker_answers(server, workers[server.port], 503)
+        every_worker_answers(server, server.pids, 503)
     start = run.when("Maintenance mode is ON")
     timeline = "\n".join(f"  +{moment - start:.3f}s {line}" for moment, line in run.lines)
     print(

@@ -19,6 +19,8 @@ from tests.integration.conftest import (
 OUTAGE = 2 * TTL + 0.5
 #: Recovering may take a failed attempt and a TTL more than propagating.
 RECOVERY = BOUND + TTL + 1.0
+#: After recovering, long enough for every worker to re-validate once more.
+STAY = TTL + 0.2
 
 
 def test_maintenance_page_survives_database_and_cache_outages(site, servers, operator, forwarders):
@@ -28,20 +30,20 @@ def test_maintenance_page_survives_database_and_cache_outages(site, servers, ope
     server = gunicorn(site, servers, workers=2, pg_port=database.port, redis_port=cache.port)
     assert wait_for(server.port, 200, timeout=5) < 5
 
-    settle(server.port, 503, operator.switch(True))
+    settle(server, 503, operator.switch(True))
 
     database.cut()  # the state comes from the shared cache
-    print(f"\nPostgreSQL cut: {hold(server.port, 503, OUTAGE)} answers, all 503")
-    assert hold(server.port, 200, 0.5, path="/healthz")
+    print(f"\nPostgreSQL cut: {hold(server, 503, OUTAGE)} answers, all 503")
+    assert hold(server, 200, 0.5, path="/healthz")
 
     cache.cut()  # both gone: the last known snapshot
-    print(f"PostgreSQL and Redis cut: {hold(server.port, 503, OUTAGE)} answers, all 503")
+    print(f"PostgreSQL and Redis cut: {hold(server, 503, OUTAGE)} answers, all 503")
 
     database.restore()  # Redis still gone: the state comes from the database
-    took = settle(server.port, 200, operator.switch(False), RECOVERY)
+    took = settle(server, 200, operator.switch(False), RECOVERY, STAY)
     print(f"PostgreSQL back, Redis cut: switched off, all 200 after {took:.2f}s")
 
     cache.restore()  # both back: changes travel through the cache again
-    took = settle(server.port, 503, operator.switch(True), RECOVERY)
+    took = settle(server, 503, operator.switch(True), RECOVERY, STAY)
     print(f"both back: switched on, all 503 after {took:.2f}s")
     assert "Traceback" not in server.output()

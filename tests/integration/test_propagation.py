@@ -3,78 +3,79 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 from tests.integration.conftest import (
     BOUND,
     TTL,
     Answer,
-    Operator,
-    ask,
+    Load,
+    Server,
+    changed,
     gunicorn,
+    load,
     poll,
-    workers_of,
+    ready,
 )
 
 WORKERS = 2
+#: After the bound, how long a worker that still answers the old state may take to be
+#: seen doing so (the test then fails with the figure it measured).
+OVERRUN = 5.0
+CHANGES = ((True, 503), (False, 200), (True, 503), (False, 200))
 
 
-def propagation(
-    answers: dict[int, list[Answer]], committed: float, expected: int, workers: dict[int, set[str]]
-) -> float:
-    """Seconds from the commit until the last answer that still showed the old state;
-    checks that afterwards every worker of every server answered the new one."""
-    after = [answer for port in answers for answer in answers[port] if answer.sent >= committed]
-    assert {answer.status for answer in after} <= {200, 503}, "a server answered an error"
-    stale = [answer.received for answer in after if answer.status != expected]
-    settled = max(stale, default=committed)
-    for port, port_answers in answers.items():
-        fresh = {a.worker for a in port_answers if a.sent > settled and a.status == expected}
-        assert fresh >= workers[port], (
-            f"server :{port}: workers {sorted(workers[port] - fresh)} never answered "
-            f"{expected} after the change"
-        )
-    return settled - committed
-
-
-def switch_under_load(
-    operator: Operator, on: bool, ports: list[int]
-) -> tuple[dict[int, list[Answer]], float]:
-    """Switch while the servers are busy answering: at a random moment of the workers'
-    TTL cycles, as a real change would come (an idle worker re-validates on its next
-    request, which would make propagation look instant)."""
-    committed: list[float] = []
-    switcher = threading.Timer(
-        random.uniform(0.2, 0.2 + TTL), lambda: committed.append(operator.switch(on))
+def propagate(running: Load, servers: list[Server], expected: int, committed: float) -> float:
+    """Seconds from the commit until the last answer that still showed the old state,
+    once every worker of every server has answered ``expected`` after it and after the
+    bound (so that an old answer up to the bound would have been seen)."""
+    return changed(
+        running,
+        servers,
+        expected,
+        committed,
+        after=committed + BOUND,
+        deadline=committed + BOUND + OVERRUN,
     )
-    switcher.start()
-    answers: dict[int, list[Answer]] = {port: [] for port in ports}
-    try:
-        while not committed or time.time() < committed[0] + BOUND + 0.5:
-            assert switcher.is_alive() or committed, "the operator failed"
-            for port in ports:
-                answers[port].append(ask(port))
-    finally:
-        switcher.cancel()
-        switcher.join(timeout=60)
-    return answers, committed[0]
+
+
+def steady(answers: dict[int, list[Answer]], spans: list[tuple[float, float, int]]) -> None:
+    """Every request sent from ``start`` and answered before ``end`` was answered
+    ``status``, for each span ``(start, end, status)``."""
+    for start, end, status in spans:
+        within = [
+            a for port in answers for a in answers[port] if start <= a.sent and a.received < end
+        ]
+        statuses = {answer.status for answer in within}
+        assert statuses <= {status}, f"between changes, {status} expected: {sorted(statuses)}"
 
 
 def test_change_reaches_every_worker_of_both_servers(site, servers, operator):
-    first = gunicorn(site, servers, workers=WORKERS)
-    second = gunicorn(site, servers, workers=WORKERS)
-    ports = [first.port, second.port]
-    workers = {server.port: workers_of(server, WORKERS) for server in (first, second)}
-    assert {answer.status for answer in poll(ports, time.time() + 0.3)[first.port]} == {200}
+    both = [gunicorn(site, servers, workers=WORKERS, wait=False) for _ in range(2)]
+    ready(*both)
+    for answers in poll(both, 0.3).values():
+        assert {answer.status for answer in answers} == {200}
 
-    for on, expected in ((True, 503), (False, 200), (True, 503), (False, 200)):
-        answers, committed = switch_under_load(operator, on, ports)
-        took = propagation(answers, committed, expected, workers)
-        asked = sum(len(a) for a in answers.values())
-        print(
-            f"\nmaintenance {'on ' if on else 'off'}: every worker of 2 servers x "
-            f"{WORKERS} workers answered {expected} {took:.3f}s after the commit "
-            f"(TTL {TTL}s, bound {BOUND}s, {asked} requests)"
-        )
-        assert took <= BOUND
+    # The servers are busy answering all along, and each change comes at a random
+    # moment of the workers' TTL cycles, as a real change would (an idle worker
+    # re-validates on its next request, which would make propagation look instant).
+    # Between changes, every answer must show the state of the last one.
+    spans: list[tuple[float, float, int]] = []
+    with load(both) as running:
+        status, settled = 200, time.time()
+        for on, expected in CHANGES:
+            time.sleep(random.uniform(0, TTL))
+            spans.append((settled, time.time(), status))
+            committed = operator.switch(on)
+            took = propagate(running, both, expected, committed)
+            status, settled = expected, time.time()
+            asked = sum(a.sent >= committed for port in running.now().values() for a in port)
+            print(
+                f"\nmaintenance {'on ' if on else 'off'}: every worker of 2 servers x "
+                f"{WORKERS} workers answered {expected} {took:.3f}s after the commit "
+                f"(TTL {TTL}s, bound {BOUND}s, {asked} requests)"
+            )
+            assert took <= BOUND
+        time.sleep(TTL / 2)
+        spans.append((settled, time.time(), status))
+    steady(running.answers, spans)
