@@ -240,8 +240,11 @@ def one_round(
     }
 
 
-def print_table(title: str, figures: dict[str, list[float]], digits: int) -> dict[str, float]:
-    """Medians and per-round ratios to bare Django (median, lowest..highest round)."""
+def print_table(
+    title: str, figures: dict[str, list[float]], digits: int
+) -> dict[str, tuple[float, float]]:
+    """Medians and per-round ratios to bare Django (median, lowest..highest round);
+    by name, the median ratio and the upper quartile of the ratios."""
     print(f"\n{title:<14}{'median':>10}{'vs':>6}{'ratio':>8}{'min..max':>14}")
     ratios = {}
     for name in SCENARIOS:
@@ -251,9 +254,10 @@ def print_table(title: str, figures: dict[str, list[float]], digits: int) -> dic
             print(f"{name:<14}{median:>10.{digits}f}")
             continue
         per_round = [a / b for a, b in zip(figures[name], figures[base], strict=True)]
-        ratios[name] = statistics.median(per_round)
+        ratio = statistics.median(per_round)
+        ratios[name] = (ratio, statistics.quantiles(per_round, n=4)[-1])
         spread = f"{min(per_round):.3f}..{max(per_round):.3f}"
-        print(f"{name:<14}{median:>10.{digits}f}{base:>6}{ratios[name]:>8.3f}{spread:>14}")
+        print(f"{name:<14}{median:>10.{digits}f}{base:>6}{ratio:>8.3f}{spread:>14}")
     return ratios
 
 
@@ -268,10 +272,14 @@ def report(figures: dict[str, list[tuple[float, float]]], args: argparse.Namespa
     rates = print_table("req/s", {k: [rate for rate, _ in v] for k, v in figures.items()}, 0)
     cpu = print_table("server CPU ms", {k: [ms for _, ms in v] for k, v in figures.items()}, 2)
     targets = [
-        ("off: req/s >= 0.98x bare", rates["off"] >= 1 / 1.02),
-        ("off: server CPU per request <= 1.02x bare", cpu["off"] <= 1.02),
-        ("on-anonymous: more req/s than the bare page", rates["on-anonymous"] > 1),
-        ("on-anonymous: less server CPU per request than the bare page", cpu["on-anonymous"] < 1),
+        ("off: req/s >= 0.98x bare (median)", rates["off"][0] >= 1 / 1.02),
+        ("off: server CPU per request <= 1.02x bare (median)", cpu["off"][0] <= 1.02),
+        # Cheaper in three rounds of four at least, not just a median below 1 by chance.
+        (
+            "on-anonymous: less server CPU per request than the bare page "
+            "(upper quartile of the ratios < 1)",
+            cpu["on-anonymous"][1] < 1,
+        ),
     ]
     print()
     for label, met in targets:

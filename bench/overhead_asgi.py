@@ -7,8 +7,7 @@ Run from the repository root (django-maintenance-mode comes with the ``bench`` e
         [--wall] [--strict]
 
 The ASGI twin of ``bench/overhead.py``: one process, one Django; each scenario has its
-own ``ASGIHandler`` (built as uvicorn's would be, ``load_middleware(is_async=True)``)
-with its own ``MIDDLEWARE``, driven on one asyncio loop with a minimal HTTP scope. Every
+own ``ASGIHandler`` with its own ``MIDDLEWARE``, driven on one asyncio loop. Every
 round runs a short batch of each scenario in random order, after one untimed request
 (a state change re-renders the 503 page once: per change, not per request). Figures are
 medians over the rounds; each comparison is the median of the per-round differences
@@ -205,26 +204,28 @@ def measure(
 
 async def _await_each(middleware: Any, requests: list[Any]) -> int:
     view_hook = middleware.process_view
-    start = time.perf_counter_ns()
+    start = time.thread_time_ns()
     for request in requests:
         await view_hook(request, page, (), {})
         await middleware(request)
-    return time.perf_counter_ns() - start
+    return time.thread_time_ns() - start
 
 
 def _call_each(middleware: Any, requests: list[Any]) -> int:
     view_hook = middleware.process_view
-    start = time.perf_counter_ns()
+    start = time.thread_time_ns()
     for request in requests:
         view_hook(request, page, (), {})
         middleware(request)
-    return time.perf_counter_ns() - start
+    return time.thread_time_ns() - start
 
 
 def in_isolation(loop: asyncio.AbstractEventLoop, number: int = 5000) -> dict[str, float]:
     """Nanoseconds of one request through the middleware alone (``process_view`` and
     ``__call__``, maintenance off), on its async path (awaited, the view async) and on
-    its sync path, each against an empty middleware of the same shape: best of 7."""
+    its sync path, each against an empty middleware of the same shape: best of 7, in
+    CPU time of this thread (neither path leaves it while maintenance is off: see the
+    hop counts), so that other processes' load does not count."""
     from django.http import HttpResponse
     from django.test import RequestFactory
     from django.urls import resolve
@@ -297,7 +298,7 @@ def spread(values: list[float]) -> tuple[float, float, float]:
     return low, median, high
 
 
-def print_figures(scenarios: dict[str, Scenario]) -> dict[str, float]:
+def print_figures(scenarios: dict[str, Scenario]) -> dict[str, tuple[float, float, float]]:
     print(
         f"\n{'scenario':<14}{'median us':>10}{'vs':>6}{'diff us':>10}{'diff IQR':>17}"
         f"{'ratio':>8}{'ratio IQR':>15}{'ratio min..max':>17}"
@@ -314,7 +315,7 @@ def print_figures(scenarios: dict[str, Scenario]) -> dict[str, float]:
         d_low, diff, d_high = spread([a - b for a, b in pairs])
         per_round = [a / b for a, b in pairs]
         r_low, ratio, r_high = spread(per_round)
-        ratios[name] = ratio
+        ratios[name] = (r_low, ratio, r_high)
         print(
             f"{name:<14}{median:>10.1f}{base:>6}{diff:>+10.1f}{f'{d_low:+.1f}..{d_high:+.1f}':>17}"
             f"{ratio:>8.3f}{f'{r_low:.3f}..{r_high:.3f}':>15}"
@@ -328,7 +329,7 @@ def report(scenarios: dict[str, Scenario], info: dict, isolation: dict, strict: 
 
     print_checks(info)
     ratios = print_figures(scenarios)
-    print("\nthe middleware alone, maintenance off, ns per request (best of 7 x 5,000):")
+    print("\nthe middleware alone, maintenance off, CPU ns per request (best of 7 x 5,000):")
     for path in ("async", "sync"):
         off, empty = isolation[f"off, {path}"], isolation[f"empty, {path}"]
         print(f"  {path} path: {off:.0f}; an empty {path} one: {empty:.0f} ({off - empty:+.0f})")
@@ -350,8 +351,12 @@ def report(scenarios: dict[str, Scenario], info: dict, isolation: dict, strict: 
             f"{off['seconds']:.2f} s, TTL {info['ttl']:g} s)",
             extra_hops <= revalidations,
         ),
-        ("off: ratio <= 1.02", ratios["off"] <= 1.02),
-        ("on-anonymous: cheaper than the bare page (ratio < 1)", ratios["on-anonymous"] < 1),
+        ("off: ratio <= 1.02 (median)", ratios["off"][1] <= 1.02),
+        # Cheaper in three rounds of four at least, not just a median below 1 by chance.
+        (
+            "on-anonymous: cheaper than the bare page (upper quartile of the ratios < 1)",
+            ratios["on-anonymous"][2] < 1,
+        ),
     ]
     print()
     for label, met in targets:
