@@ -1,11 +1,15 @@
 """The benchmarks' site: one small page behind the demo's middleware stack.
 
-Used in-process by ``bench/overhead.py`` and as the settings module of the gunicorn
-servers of ``bench/load.py`` (``DJANGO_SETTINGS_MODULE=bench.site``). Environment:
+Used in-process by ``bench/overhead.py`` and ``bench/overhead_asgi.py``, and as the
+settings module of the gunicorn servers of ``bench/load.py`` and the uvicorn servers of
+``bench/load_asgi.py`` (``DJANGO_SETTINGS_MODULE=bench.site``). Environment:
 
 - ``BENCH_PANEL``: ``1`` puts ``MaintenanceModeMiddleware`` at the end of MIDDLEWARE,
   ``0`` leaves it out (bare Django);
-- ``BENCH_DATABASE``: the SQLite file (migrated by the scripts).
+- ``BENCH_DATABASE``: the SQLite file (migrated by the scripts);
+- ``BENCH_MIDDLEWARE``: another last middleware instead (e.g. django-maintenance-mode's);
+- ``BENCH_STATE_FILE``: django-maintenance-mode's state file
+  (``MAINTENANCE_MODE_STATE_FILE_PATH``), for a server that runs its middleware.
 """
 
 from __future__ import annotations
@@ -122,5 +126,7 @@ if os.environ.get("DJANGO_SETTINGS_MODULE") == "bench.site":
     )
     if os.environ.get("BENCH_MIDDLEWARE"):  # another last middleware, e.g. the empty one
         MIDDLEWARE = [*BASE_MIDDLEWARE, os.environ["BENCH_MIDDLEWARE"]]
+    if os.environ.get("BENCH_STATE_FILE"):
+        MAINTENANCE_MODE_STATE_FILE_PATH = os.environ["BENCH_STATE_FILE"]
     if os.environ.get("BENCH_TTL"):
         MAINTENANCE_MODE_STATE_TTL = float(os.environ["BENCH_TTL"])
