@@ -95,7 +95,9 @@ class MaintenanceModeMiddleware:
         if guarded is not None:
             return self._after_guard(request, response, *guarded)
         if not getattr(request, _DECIDED, False):  # the view was never reached
-            snapshot = await self._aactive_snapshot()
+            snapshot = state.active_snapshot(io=False)
+            if snapshot is state.STALE:
+                snapshot = await sync_to_async(state.active_snapshot)()
             if snapshot is not None:
                 decision = await self._adecide(request, snapshot, None, answered=True)
                 return self._answer(request, decision, snapshot) or response
@@ -121,11 +123,16 @@ class MaintenanceModeMiddleware:
         if forced is False:
             return None
         if forced is None:
-            snapshot = await self._aactive_snapshot()
-            if snapshot is None:
+            found = state.active_snapshot(io=False)
+            if found is state.STALE:  # re-validating reads the cache or the database
+                found = await sync_to_async(state.active_snapshot)()
+            if found is None:
                 return None  # maintenance is off: touch nothing else
         else:
-            snapshot = await self._asnapshot()
+            found = state.get_snapshot(io=False)
+            if found is state.STALE:
+                found = await sync_to_async(state.get_snapshot)()
+        snapshot: Snapshot = found
         decision = await self._adecide(request, snapshot, forced)
         return self._answer(request, decision, snapshot)
 
@@ -194,15 +201,3 @@ class MaintenanceModeMiddleware:
         if guard.refused is not None and response.status_code >= 500:
             return responses.maintenance_response(request, snapshot, read_only=True)
         return response
-
-    @staticmethod
-    async def _asnapshot() -> Snapshot:
-        if state.snapshot_is_fresh():
-            return state.get_snapshot()
-        return await sync_to_async(state.get_snapshot)()
-
-    @staticmethod
-    async def _aactive_snapshot() -> Snapshot | None:
-        if state.snapshot_is_fresh():  # answers without I/O
-            return state.active_snapshot()
-        return await sync_to_async(state.active_snapshot)()

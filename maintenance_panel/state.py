@@ -22,10 +22,11 @@ Who is held back while it is on is :mod:`maintenance_panel.decision`'s question.
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -112,12 +113,28 @@ def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     return snapshot
 
 
-def get_snapshot() -> Snapshot:
-    """The current snapshot; no I/O unless it is older than the TTL or invalidated."""
+class _Stale(enum.Enum):
+    STALE = "stale"
+
+
+#: What :func:`get_snapshot` and :func:`active_snapshot` answer with ``io=False`` when
+#: only I/O (a cache or database read) could answer: call them again where I/O may block.
+STALE = _Stale.STALE
+
+
+@overload
+def get_snapshot() -> Snapshot: ...
+@overload
+def get_snapshot(*, io: bool) -> Snapshot | _Stale: ...
+def get_snapshot(*, io: bool = True) -> Snapshot | _Stale:
+    """The current snapshot; no I/O unless it is older than the TTL or invalidated (with
+    ``io=False``, :data:`STALE` then)."""
     holder = _holder
     snapshot = holder.snapshot
     if snapshot is not None and monotonic() < holder.trusted_until:
         return snapshot
+    if not io:
+        return STALE
     return _get_snapshot_slowly(holder)
 
 
@@ -133,12 +150,6 @@ def _get_snapshot_slowly(holder: _Holder) -> Snapshot:
     ):
         return snapshot
     return refresh()
-
-
-def snapshot_is_fresh() -> bool:
-    """Whether :func:`get_snapshot` would answer without I/O (for the async path)."""
-    holder = _holder
-    return holder.snapshot is not None and monotonic() < holder.trusted_until
 
 
 def refresh() -> Snapshot:
@@ -232,11 +243,16 @@ def invalidate(using: str | None = None) -> None:
 # -- the hot path -------------------------------------------------------------------
 
 
-def active_snapshot() -> Snapshot | None:
+@overload
+def active_snapshot() -> Snapshot | None: ...
+@overload
+def active_snapshot(*, io: bool) -> Snapshot | _Stale | None: ...
+def active_snapshot(*, io: bool = True) -> Snapshot | _Stale | None:
     """The snapshot when maintenance is on now (settings, switch, window), else None.
 
-    ``get_snapshot().active()`` for the middleware's hot path: one call, no I/O while
-    the snapshot is trusted.
+    ``get_snapshot().active()`` for the middleware's hot path: one call and one reading
+    of the clock, no I/O while the snapshot is trusted. With ``io=False`` (the async
+    path, on the event loop) it answers :data:`STALE` instead of re-validating.
     """
     holder = _holder
     now = monotonic()
@@ -245,6 +261,8 @@ def active_snapshot() -> Snapshot | None:
     forced = conf.forced_state()
     snapshot = holder.snapshot
     if snapshot is None or now >= holder.trusted_until:
+        if not io:
+            return STALE
         # Also when settings force maintenance off: the process still re-validates once
         # per TTL, so that it reports (and a deploy's --wait learns that it never
         # switches).

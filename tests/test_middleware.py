@@ -1,11 +1,12 @@
-"""The request path: decision order, exemptions, sync and async, and its cost."""
+"""The request path: decision order, exemptions and the maintenance response (the async
+path has tests/test_middleware_async.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
-from django.test import AsyncClient, Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
 from maintenance_panel import state
@@ -317,71 +318,3 @@ def test_anonymous_user_object_is_fine(on):
     request.user = AnonymousUser()
     middleware = MaintenanceModeMiddleware(lambda r: HttpResponse("page"))
     assert middleware(request).status_code == 503
-
-
-# -- async -------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_async_view_off():
-    from asgiref.sync import sync_to_async
-
-    from maintenance_panel.models import MaintenanceConfig
-
-    await sync_to_async(MaintenanceConfig.get_solo)()
-    response = await AsyncClient().get("/async/")
-    assert response.status_code == 200
-    assert response.content == b"async page"
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_async_client_gets_same_answers_as_sync():
-    from maintenance_panel.core import set_maintenance_mode
-
-    client = AsyncClient()
-    assert (await client.get("/")).status_code == 200
-    from asgiref.sync import sync_to_async
-
-    await sync_to_async(set_maintenance_mode)(True)
-    assert (await client.get("/")).status_code == 503
-    assert (await client.get("/async/")).status_code == 503
-    assert (await client.get("/async-always-on/")).status_code == 200
-    assert (await client.get("/always-on/")).status_code == 200
-    assert (await client.get("/no-such-page/")).status_code == 503
-    await sync_to_async(set_maintenance_mode)(False)
-    assert (await client.get("/async/")).status_code == 200
-    assert (await client.get("/async-always-down/")).status_code == 503
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_async_group_exemption():
-    from asgiref.sync import sync_to_async
-
-    from maintenance_panel.core import set_maintenance_mode
-    from maintenance_panel.models import MaintenanceConfig
-
-    def prepare():
-        testers = GroupFactory()
-        set_maintenance_mode(True)
-        MaintenanceConfig.get_solo().ignore_groups.add(testers)
-        return UserFactory(groups=[testers]), UserFactory()
-
-    member, outsider = await sync_to_async(prepare)()
-    member_client, outsider_client = AsyncClient(), AsyncClient()
-    await member_client.aforce_login(member)
-    await outsider_client.aforce_login(outsider)
-    assert (await member_client.get("/async/")).status_code == 200
-    assert (await outsider_client.get("/async/")).status_code == 503
-
-
-async def test_middleware_is_async_capable():
-    async def get_response(request):
-        return HttpResponse("page")
-
-    from asgiref.sync import iscoroutinefunction
-
-    middleware = MaintenanceModeMiddleware(get_response)
-    assert iscoroutinefunction(middleware)
-    assert iscoroutinefunction(middleware.process_view)
-    assert MaintenanceModeMiddleware.sync_capable
-    assert MaintenanceModeMiddleware.async_capable
