@@ -10,28 +10,12 @@ from typing import Any
 
 from django.db import connections, router, transaction
 
-from maintenance_panel.models import BypassLink, MaintenanceConfig
+from maintenance_panel.models import TRACKED_FIELDS, BypassLink, MaintenanceConfig
 from maintenance_panel.snapshot import Snapshot
 
-#: The stored fields a snapshot is built from, as they are.
-CONFIG_FIELDS = (
-    "enabled",
-    "title",
-    "message",
-    "starts_at",
-    "ends_at",
-    "ignore_admin_site",
-    "ignore_staff",
-    "ignore_superuser",
-    "ignore_authenticated_user",
-    "ignore_anonymous_user",
-    "ignore_ip_addresses",
-    "ignore_urls",
-    "read_only",
-    "scope_urls",
-    "changed_at",
-    "changed_via",
-)
+#: The stored fields a snapshot is built from, as they are: what the history tracks,
+#: and who changed them last.
+CONFIG_FIELDS = (*TRACKED_FIELDS, "changed_at", "changed_via")
 
 
 def database_alias() -> str:
