@@ -21,7 +21,6 @@ import selectors
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -32,13 +31,19 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
-HOST = "127.0.0.1"
-PG_PORT = int(os.environ.get("MAINTENANCE_PANEL_PG_PORT", "5432"))
-REDIS_PORT = int(os.environ.get("MAINTENANCE_PANEL_REDIS_PORT", "6379"))
-REDIS_DB = int(os.environ.get("MAINTENANCE_PANEL_REDIS_DB", "6"))
+from tests.integration.machine import (
+    HOST,
+    PG_PORT,
+    PYTHON,
+    REDIS_DB,
+    REDIS_PORT,
+    ROOT,
+    free_port,
+    installed,
+    reachable,
+    unavailable,
+)
+
 #: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
 TTL = 1.0
 BOUND = TTL + 0.5
@@ -49,27 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(pytest.mark.services)
-
-
-def unavailable(reason: str) -> None:
-    """Skip (or, with ``CI=true``, fail) because a component is missing."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the real-component tests must run)", pytrace=False)
-    pytest.skip(reason)
-
-
-def reachable(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 # -- PostgreSQL and Redis ----------------------------------------------------------------
@@ -267,13 +251,6 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
         server.stop()
 
 
-def _installed(name: str) -> Path:
-    executable = BIN / name
-    if not executable.exists():
-        unavailable(f"{name} is not installed ({executable})")
-    return executable
-
-
 def gunicorn(
     site: Site,
     servers: Servers,
@@ -286,7 +263,7 @@ def gunicorn(
     """A gunicorn server of ``site``, once each of its workers has answered (their pids
     are in ``pids``); ``env`` adds to its environment. With ``wait=False`` it is only
     started: :func:`ready` waits for it (servers start faster side by side)."""
-    executable = _installed("gunicorn")
+    executable = installed("gunicorn")
     port = free_port()
     server = Server(
         "gunicorn",
@@ -326,7 +303,7 @@ def ready(*started: Server) -> None:
 
 
 def uvicorn(site: Site, servers: Servers) -> Server:
-    executable = _installed("uvicorn")
+    executable = installed("uvicorn")
     port = free_port()
     server = Server(
         "uvicorn",

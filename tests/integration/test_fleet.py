@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 from tests.integration.conftest import (
     BOUND,
-    PYTHON,
-    ROOT,
     TTL,
     Server,
     Site,
@@ -22,6 +20,7 @@ from tests.integration.conftest import (
     load,
     ready,
 )
+from tests.integration.machine import PYTHON, ROOT
 
 WORKERS = 2
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from tests.integration.conftest import (
     BOUND,
-    PG_PORT,
-    REDIS_PORT,
     TTL,
     Forwarder,
     gunicorn,
@@ -14,6 +12,7 @@ from tests.integration.conftest import (
     settle,
     wait_for,
 )
+from tests.integration.machine import PG_PORT, REDIS_PORT
 
 #: Long enough for every worker to re-validate its snapshot at least twice.
 OUTAGE = 2 * TTL + 0.5
