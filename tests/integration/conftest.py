@@ -35,7 +35,6 @@ from tests.integration.machine import (
     HOST,
     PG_PORT,
     PYTHON,
-    REDIS_DB,
     REDIS_PORT,
     ROOT,
     free_port,
@@ -43,6 +42,7 @@ from tests.integration.machine import (
     reachable,
     unavailable,
 )
+from tests.integration.sites import Site, create_database, drop_database, forget_keys, migrate
 
 #: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
 TTL = 1.0
@@ -57,56 +57,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # -- PostgreSQL and Redis ----------------------------------------------------------------
-
-
-@dataclass
-class Site:
-    """One demo deployment: its database and its slice of Redis."""
-
-    database: str
-    prefix: str
-
-    def env(self, *, pg_port: int = PG_PORT, redis_port: int = REDIS_PORT) -> dict[str, str]:
-        """Environment of a process of this site, reaching the services on these ports."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_", "REDIS_", "PYTEST"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="demo.settings",
-            DJANGO_DEBUG="0",
-            DATABASE_URL=f"postgres://postgres@{HOST}:{pg_port}/{self.database}",
-            CACHE_URL=f"redis://{HOST}:{redis_port}/{REDIS_DB}",
-            CACHE_KEY_PREFIX=self.prefix,
-            PYTHONPATH=str(ROOT),
-            PYTHONUNBUFFERED="1",
-        )
-        return env
-
-
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(
-        host=HOST,
-        port=PG_PORT,
-        user="postgres",
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=5,
-    )
-
-
-def _create_database(name: str, template: str | None = None) -> None:
-    copy = f' TEMPLATE "{template}"' if template else ""
-    with _admin_connection() as connection:
-        connection.execute(f'CREATE DATABASE "{name}"{copy}')
-
-
-def _drop_database(name: str) -> None:
-    with _admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -124,46 +74,26 @@ def migrated() -> Iterator[str]:
         unavailable(f"{exc.name} is not installed")
     name = f"mp_it_tpl_{uuid.uuid4().hex[:12]}"
     template = Site(database=name, prefix=f"mp-it-{name}")
-    _create_database(template.database)
+    create_database(template.database)
     try:
-        result = subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=template.env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
+        migrate(template)
         yield template.database
     finally:
-        _drop_database(template.database)
-        _forget_keys(template.prefix)
+        drop_database(template.database)
+        forget_keys(template.prefix)
 
 
 @pytest.fixture
 def site(migrated: str) -> Iterator[Site]:
     """A fresh, migrated database and key prefix; dropped afterwards."""
     name = f"mp_it_{uuid.uuid4().hex[:12]}"
-    _create_database(name, template=migrated)
+    create_database(name, template=migrated)
     site = Site(database=name, prefix=f"mp-it-{name}")
     try:
         yield site
     finally:
-        _drop_database(name)
-        _forget_keys(site.prefix)
-
-
-def _forget_keys(prefix: str) -> None:
-    import redis
-
-    client = redis.Redis(host=HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=5)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+        drop_database(name)
+        forget_keys(site.prefix)
 
 
 # -- servers ---------------------------------------------------------------------------

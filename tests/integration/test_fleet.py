@@ -14,13 +14,13 @@ from tests.integration.conftest import (
     BOUND,
     TTL,
     Server,
-    Site,
     by_worker,
     gunicorn,
     load,
     ready,
 )
 from tests.integration.machine import PYTHON, ROOT
+from tests.integration.sites import Site
 
 WORKERS = 2
 
