@@ -15,7 +15,6 @@ Every subprocess and forwarder is stopped when its test ends, also when it fails
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import selectors
 import signal
@@ -25,12 +24,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.integration.asking import Answer, Load, ask, load
 from tests.integration.machine import (
     HOST,
     PG_PORT,
@@ -38,10 +36,10 @@ from tests.integration.machine import (
     REDIS_PORT,
     ROOT,
     free_port,
-    installed,
     reachable,
     unavailable,
 )
+from tests.integration.servers import Server, Servers
 from tests.integration.sites import Site, create_database, drop_database, forget_keys, migrate
 
 #: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
@@ -99,77 +97,6 @@ def site(migrated: str) -> Iterator[Site]:
 # -- servers ---------------------------------------------------------------------------
 
 
-class Server:
-    """A server subprocess in its own process group, stopped with the whole group."""
-
-    def __init__(
-        self,
-        name: str,
-        command: list[str],
-        env: dict[str, str],
-        port: int,
-        logs: Path,
-        workers: int = 1,
-    ) -> None:
-        self.name = name
-        self.port = port
-        #: How many worker processes answer on ``port``, and their pids once known.
-        self.workers = workers
-        self.pids: set[str] = set()
-        self.log = (logs / f"{name}-{port}.log").open("w+")  # closed in stop()
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited early:\n{self.output()}")
-            try:
-                if get(self.port, "/healthz", timeout=2).status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name} did not answer within {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def terminate(self) -> None:
-        """Ask the whole group to stop (SIGTERM), without waiting for it."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-
-    def stop(self) -> None:
-        """Stop the whole group and wait until it has (killing it after 10 s)."""
-        if self.process.poll() is None:
-            self.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
-
-
-class Servers(list[Server]):
-    """The servers a test started; their output goes to files in ``logs``."""
-
-    def __init__(self, logs: Path) -> None:
-        super().__init__()
-        self.logs = logs
-
-
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[Servers]:
     """Started servers, all stopped when the test ends."""
@@ -179,120 +106,6 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
         server.terminate()  # all at once: each takes a moment to shut down
     for server in started:
         server.stop()
-
-
-def gunicorn(
-    site: Site,
-    servers: Servers,
-    *,
-    workers: int = 2,
-    env: dict[str, str] | None = None,
-    wait: bool = True,
-    **ports: int,
-) -> Server:
-    """A gunicorn server of ``site``, once each of its workers has answered (their pids
-    are in ``pids``); ``env`` adds to its environment. With ``wait=False`` it is only
-    started: :func:`ready` waits for it (servers start faster side by side)."""
-    executable = installed("gunicorn")
-    port = free_port()
-    server = Server(
-        "gunicorn",
-        [
-            str(executable),
-            "tests.integration.pid_wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        {**site.env(**ports), **(env or {})},
-        port,
-        servers.logs,
-        workers,
-    )
-    servers.append(server)
-    if wait:
-        ready(server)
-    return server
-
-
-def ready(*started: Server) -> None:
-    """Wait until each gunicorn server of ``started`` answers, and learn the pids of its
-    workers."""
-    for server in started:
-        server.wait_ready()
-        server.pids = workers_of(server)
-
-
-def uvicorn(site: Site, servers: Servers) -> Server:
-    executable = installed("uvicorn")
-    port = free_port()
-    server = Server(
-        "uvicorn",
-        [
-            str(executable),
-            "demo.asgi:application",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        site.env(),
-        port,
-        servers.logs,
-    )
-    servers.append(server)
-    server.wait_ready()
-    return server
-
-
-@dataclass
-class Answer:
-    """One response: its status, the worker that gave it (its pid, ``?`` when the
-    server does not say), when it was sent and received (``time.time()``)."""
-
-    status: int
-    worker: str
-    sent: float
-    received: float
-
-
-def get(
-    port: int, path: str = "/", timeout: float = 5, hold: float = 0.0
-) -> http.client.HTTPResponse:
-    """A request on a new connection; ``hold`` asks the worker to wait that long first
-    (the test WSGI application does, see ``pid_wsgi``)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout + hold)
-    headers = {"Connection": "close", "Accept": "text/html"}
-    if hold:
-        headers["X-Hold"] = f"{hold:.3f}"
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response
-    finally:
-        connection.close()
-
-
-def ask(port: int, path: str = "/", hold: float = 0.0) -> Answer:
-    """:func:`get`, timed."""
-    sent = time.time()
-    response = get(port, path, hold=hold)
-    return Answer(response.status, response.getheader("X-Worker", "?"), sent, time.time())
 
 
 # -- the operator: a separate process that switches maintenance mode ---------------------
@@ -447,112 +260,6 @@ def forwarders() -> Iterator[list[Forwarder]]:
     yield made
     for forwarder in made:
         forwarder.cut()
-
-
-# -- reaching every worker --------------------------------------------------------------
-
-#: How long a probe keeps its worker busy: requests sent together still overlap in the
-#: workers when the machine is busy, so each idle worker has to take one.
-PROBE_HOLD = 0.2
-#: How long each request of a load keeps its worker busy: with one thread per worker,
-#: every worker holds one request and takes the next about this often (TTL / 20).
-LOAD_HOLD = 0.05
-
-
-def ask_together(port: int, count: int, path: str = "/", hold: float = PROBE_HOLD) -> list[Answer]:
-    """``count`` requests sent at the same moment, each holding its worker ``hold``
-    seconds: a sync worker takes no other connection while it holds one, so ``count``
-    idle workers answer one each."""
-    start = threading.Barrier(count)
-
-    def one() -> Answer:
-        start.wait(timeout=10)
-        return ask(port, path, hold)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(one) for _ in range(count)]
-        return [future.result() for future in futures]
-
-
-def by_worker(
-    server: Server, path: str = "/", pids: set[str] | None = None, timeout: float = 30
-) -> dict[str, list[Answer]]:
-    """Answers to ``path`` by worker, asked ``server.workers`` at a time until each of
-    ``pids`` has answered (by default, until ``server.workers`` workers have)."""
-    answers: dict[str, list[Answer]] = {}
-
-    def reached() -> bool:
-        if pids is None:
-            return len(answers) >= server.workers
-        return set(answers) >= pids
-
-    deadline = time.monotonic() + timeout
-    while not reached():
-        if time.monotonic() > deadline:
-            wanted = server.workers if pids is None else sorted(pids)
-            raise AssertionError(
-                f"only workers {sorted(answers)} of {wanted} answered within {timeout}s"
-            )
-        for answer in ask_together(server.port, server.workers, path):
-            answers.setdefault(answer.worker, []).append(answer)
-    return answers
-
-
-def workers_of(server: Server) -> set[str]:
-    """The pids of the worker processes of ``server``, each found by a probe."""
-    return set(by_worker(server))
-
-
-class Load:
-    """Requests to each server from as many threads as it has workers, each request
-    holding its worker ``hold`` seconds, until :meth:`stop`: every worker holds one
-    at a time and takes the next when it is done, so each keeps answering, as on a
-    busy site (requests one after another could all go to the same worker)."""
-
-    def __init__(self, servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> None:
-        self.answers: dict[int, list[Answer]] = {server.port: [] for server in servers}
-        self.errors: list[OSError | http.client.HTTPException] = []
-        self._path = path
-        self._hold = hold
-        self._stopping = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._run, args=(server.port,), daemon=True)
-            for server in servers
-            for _ in range(server.workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _run(self, port: int) -> None:
-        while not self._stopping.is_set():
-            try:
-                answer = ask(port, self._path, self._hold)
-            except (OSError, http.client.HTTPException) as exc:
-                self.errors.append(exc)
-                self._stopping.wait(self._hold)
-                continue
-            self.answers[port].append(answer)
-
-    def now(self) -> dict[int, list[Answer]]:
-        """The answers so far (copies: the threads go on adding to them)."""
-        return {port: list(answers) for port, answers in self.answers.items()}
-
-    def stop(self) -> None:
-        """Stop asking once the requests on their way are answered."""
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout=30)
-
-
-@contextlib.contextmanager
-def load(servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> Iterator[Load]:
-    """A :class:`Load` while the block runs; every one of its requests must be answered."""
-    running = Load(servers, path, hold)
-    try:
-        yield running
-    finally:
-        running.stop()
-    assert not running.errors, f"{len(running.errors)} requests failed: {running.errors[:3]}"
 
 
 # -- polling -------------------------------------------------------------------------------

@@ -10,16 +10,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from tests.integration.conftest import (
-    BOUND,
-    TTL,
-    Server,
-    by_worker,
-    gunicorn,
-    load,
-    ready,
-)
+from tests.integration.asking import by_worker, load
+from tests.integration.conftest import BOUND, TTL
 from tests.integration.machine import PYTHON, ROOT
+from tests.integration.servers import Server, gunicorn, ready
 from tests.integration.sites import Site
 
 WORKERS = 2

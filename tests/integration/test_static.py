@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import http.client
 
-from tests.integration.conftest import Servers, gunicorn
 from tests.integration.machine import HOST
+from tests.integration.servers import Servers, gunicorn
 from tests.integration.sites import Site
 
 
