@@ -15,11 +15,7 @@ Every subprocess and forwarder is stopped when its test ends, also when it fails
 from __future__ import annotations
 
 import contextlib
-import os
-import selectors
-import signal
 import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -32,15 +28,14 @@ from tests.integration.asking import Answer, Load, ask, load
 from tests.integration.machine import (
     HOST,
     PG_PORT,
-    PYTHON,
     REDIS_PORT,
-    ROOT,
     free_port,
     reachable,
     unavailable,
 )
 from tests.integration.servers import Server, Servers
 from tests.integration.sites import Site, create_database, drop_database, forget_keys, migrate
+from tests.integration.switching import Operator
 
 #: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
 TTL = 1.0
@@ -110,68 +105,10 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
 
 # -- the operator: a separate process that switches maintenance mode ---------------------
 
-OPERATOR = """
-import sys, time
-from maintenance_panel.core import set_maintenance_mode
-print("ready", flush=True)
-for line in sys.stdin:
-    set_maintenance_mode(line.strip() == "on", title="Integration test")
-    print(time.time(), flush=True)
-"""
-
-
-class Operator:
-    """``manage.py shell -c``: switches on request and reports when it committed."""
-
-    def __init__(self, site: Site) -> None:
-        self.process = subprocess.Popen(
-            [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", OPERATOR],
-            cwd=ROOT,
-            env=site.env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        self._expect("ready")
-
-    def _expect(self, what: str | None = None, timeout: float = 60) -> str:
-        assert self.process.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
-        try:
-            if not selector.select(timeout):
-                raise AssertionError(f"operator: no answer within {timeout}s")
-        finally:
-            selector.close()
-        line = self.process.stdout.readline().strip()
-        if not line or (what is not None and line != what):
-            self.stop()
-            assert self.process.stderr is not None
-            raise AssertionError(f"operator said {line!r}:\n{self.process.stderr.read()}")
-        return line
-
-    def switch(self, on: bool) -> float:
-        """Switch and return the time (``time.time()``) the change was committed."""
-        assert self.process.stdin is not None
-        self.process.stdin.write("on\n" if on else "off\n")
-        self.process.stdin.flush()
-        return float(self._expect())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
 
 @pytest.fixture
 def operator(site: Site) -> Iterator[Operator]:
+    """The operator of the test's site, stopped when the test ends."""
     operator = Operator(site)
     yield operator
     operator.stop()
