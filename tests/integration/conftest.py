@@ -14,9 +14,6 @@ Every subprocess and forwarder is stopped when its test ends, also when it fails
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,10 +26,10 @@ from tests.integration.machine import (
     HOST,
     PG_PORT,
     REDIS_PORT,
-    free_port,
     reachable,
     unavailable,
 )
+from tests.integration.outages import Forwarder
 from tests.integration.servers import Server, Servers
 from tests.integration.sites import Site, create_database, drop_database, forget_keys, migrate
 from tests.integration.switching import Operator
@@ -117,82 +114,9 @@ def operator(site: Site) -> Iterator[Operator]:
 # -- a TCP forwarder that the test can cut ----------------------------------------------
 
 
-class Forwarder:
-    """Forwards 127.0.0.1:<port> to a target port; ``cut()`` refuses new connections
-    and drops the open ones, as a failed server or network would; ``restore()`` listens
-    again on the same port."""
-
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self.port = free_port()
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-        self._listener: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self.restore()
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, self.port))
-        listener.listen(64)
-        listener.settimeout(0.1)  # so that the accepting thread notices cut()
-        self._listener = listener
-        self._thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
-        self._thread.start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while self._listener is listener:
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            client.settimeout(None)
-            try:
-                upstream = socket.create_connection((HOST, self.target), timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)  # an idle connection stays open, as without it
-            with self._lock:
-                self._sockets.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                self._close(sock)
-
-    def _close(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def cut(self) -> None:
-        listener, self._listener = self._listener, None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if listener is not None:
-            listener.close()
-        with self._lock:
-            open_sockets = list(self._sockets)
-        for sock in open_sockets:
-            # Both directions end at once, as when the server process dies.
-            self._close(sock)
-
-
 @pytest.fixture
 def forwarders() -> Iterator[list[Forwarder]]:
+    """The test's forwarders (it adds them), each cut when the test ends."""
     made: list[Forwarder] = []
     yield made
     for forwarder in made:
