@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 
 from tests.integration.asking import by_worker, load
-from tests.integration.conftest import BOUND, TTL
 from tests.integration.machine import PYTHON, ROOT
 from tests.integration.servers import Server, gunicorn, ready
 from tests.integration.sites import Site
+from tests.integration.timing import BOUND, TTL
 
 WORKERS = 2
 

@@ -6,8 +6,8 @@ import random
 import time
 
 from tests.integration.asking import Answer, Load, load
-from tests.integration.conftest import BOUND, TTL, changed, poll
 from tests.integration.servers import Server, gunicorn, ready
+from tests.integration.timing import BOUND, TTL, changed, poll
 
 WORKERS = 2
 #: After the bound, how long a worker that still answers the old state may take to be
