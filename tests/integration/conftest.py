@@ -10,119 +10,39 @@ after the rest, so that their timing bounds are not measured against a busy mach
 They skip, saying why, where PostgreSQL, Redis, gunicorn or uvicorn is unreachable;
 with ``CI=true`` that is a failure instead, so CI cannot pass without running them.
 Every subprocess and forwarder is stopped when its test ends, also when it fails.
+
+This module holds the pytest hook and the fixtures; the tests' helpers are in
+
+- ``machine``: the checkout, the ports, and skipping (or failing) when one is missing;
+- ``sites``: each test's database and Redis key prefix;
+- ``servers``: starting and stopping gunicorn and uvicorn;
+- ``switching``: the operator, a separate process that switches maintenance mode;
+- ``asking``: requests, every worker at once, and a steady load;
+- ``outages``: a forwarder that cuts PostgreSQL or Redis away;
+- ``timing``: the TTL and its bound, waiting and measuring against them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import os
-import selectors
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
-HOST = "127.0.0.1"
-PG_PORT = int(os.environ.get("MAINTENANCE_PANEL_PG_PORT", "5432"))
-REDIS_PORT = int(os.environ.get("MAINTENANCE_PANEL_REDIS_PORT", "6379"))
-REDIS_DB = int(os.environ.get("MAINTENANCE_PANEL_REDIS_DB", "6"))
-#: The demo's MAINTENANCE_MODE_STATE_TTL (the default).
-TTL = 1.0
-BOUND = TTL + 0.5
+from tests.integration.machine import HOST, PG_PORT, REDIS_PORT, reachable, unavailable
+from tests.integration.outages import Forwarder
+from tests.integration.servers import Servers
+from tests.integration.sites import Site, create_database, drop_database, forget_keys, migrate
+from tests.integration.switching import Operator
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``services``."""
     here = str(Path(__file__).parent)
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(pytest.mark.services)
-
-
-def unavailable(reason: str) -> None:
-    """Skip (or, with ``CI=true``, fail) because a component is missing."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the real-component tests must run)", pytrace=False)
-    pytest.skip(reason)
-
-
-def reachable(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-# -- PostgreSQL and Redis ----------------------------------------------------------------
-
-
-@dataclass
-class Site:
-    """One demo deployment: its database and its slice of Redis."""
-
-    database: str
-    prefix: str
-
-    def env(self, *, pg_port: int = PG_PORT, redis_port: int = REDIS_PORT) -> dict[str, str]:
-        """Environment of a process of this site, reaching the services on these ports."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_", "REDIS_", "PYTEST"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="demo.settings",
-            DJANGO_DEBUG="0",
-            DATABASE_URL=f"postgres://postgres@{HOST}:{pg_port}/{self.database}",
-            CACHE_URL=f"redis://{HOST}:{redis_port}/{REDIS_DB}",
-            CACHE_KEY_PREFIX=self.prefix,
-            PYTHONPATH=str(ROOT),
-            PYTHONUNBUFFERED="1",
-        )
-        return env
-
-
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(
-        host=HOST,
-        port=PG_PORT,
-        user="postgres",
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=5,
-    )
-
-
-def _create_database(name: str, template: str | None = None) -> None:
-    copy = f' TEMPLATE "{template}"' if template else ""
-    with _admin_connection() as connection:
-        connection.execute(f'CREATE DATABASE "{name}"{copy}')
-
-
-def _drop_database(name: str) -> None:
-    with _admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -140,120 +60,26 @@ def migrated() -> Iterator[str]:
         unavailable(f"{exc.name} is not installed")
     name = f"mp_it_tpl_{uuid.uuid4().hex[:12]}"
     template = Site(database=name, prefix=f"mp-it-{name}")
-    _create_database(template.database)
+    create_database(template.database)
     try:
-        result = subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=template.env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
+        migrate(template)
         yield template.database
     finally:
-        _drop_database(template.database)
-        _forget_keys(template.prefix)
+        drop_database(template.database)
+        forget_keys(template.prefix)
 
 
 @pytest.fixture
 def site(migrated: str) -> Iterator[Site]:
     """A fresh, migrated database and key prefix; dropped afterwards."""
     name = f"mp_it_{uuid.uuid4().hex[:12]}"
-    _create_database(name, template=migrated)
+    create_database(name, template=migrated)
     site = Site(database=name, prefix=f"mp-it-{name}")
     try:
         yield site
     finally:
-        _drop_database(name)
-        _forget_keys(site.prefix)
-
-
-def _forget_keys(prefix: str) -> None:
-    import redis
-
-    client = redis.Redis(host=HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=5)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
-
-
-# -- servers ---------------------------------------------------------------------------
-
-
-class Server:
-    """A server subprocess in its own process group, stopped with the whole group."""
-
-    def __init__(
-        self,
-        name: str,
-        command: list[str],
-        env: dict[str, str],
-        port: int,
-        logs: Path,
-        workers: int = 1,
-    ) -> None:
-        self.name = name
-        self.port = port
-        #: How many worker processes answer on ``port``, and their pids once known.
-        self.workers = workers
-        self.pids: set[str] = set()
-        self.log = (logs / f"{name}-{port}.log").open("w+")  # closed in stop()
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited early:\n{self.output()}")
-            try:
-                if get(self.port, "/healthz", timeout=2).status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name} did not answer within {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def terminate(self) -> None:
-        """Ask the whole group to stop (SIGTERM), without waiting for it."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-
-    def stop(self) -> None:
-        """Stop the whole group and wait until it has (killing it after 10 s)."""
-        if self.process.poll() is None:
-            self.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
-
-
-class Servers(list[Server]):
-    """The servers a test started; their output goes to files in ``logs``."""
-
-    def __init__(self, logs: Path) -> None:
-        super().__init__()
-        self.logs = logs
+        drop_database(name)
+        forget_keys(site.prefix)
 
 
 @pytest.fixture
@@ -267,474 +93,18 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
         server.stop()
 
 
-def _installed(name: str) -> Path:
-    executable = BIN / name
-    if not executable.exists():
-        unavailable(f"{name} is not installed ({executable})")
-    return executable
-
-
-def gunicorn(
-    site: Site,
-    servers: Servers,
-    *,
-    workers: int = 2,
-    env: dict[str, str] | None = None,
-    wait: bool = True,
-    **ports: int,
-) -> Server:
-    """A gunicorn server of ``site``, once each of its workers has answered (their pids
-    are in ``pids``); ``env`` adds to its environment. With ``wait=False`` it is only
-    started: :func:`ready` waits for it (servers start faster side by side)."""
-    executable = _installed("gunicorn")
-    port = free_port()
-    server = Server(
-        "gunicorn",
-        [
-            str(executable),
-            "tests.integration.pid_wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        {**site.env(**ports), **(env or {})},
-        port,
-        servers.logs,
-        workers,
-    )
-    servers.append(server)
-    if wait:
-        ready(server)
-    return server
-
-
-def ready(*started: Server) -> None:
-    """Wait until each gunicorn server of ``started`` answers, and learn the pids of its
-    workers."""
-    for server in started:
-        server.wait_ready()
-        server.pids = workers_of(server)
-
-
-def uvicorn(site: Site, servers: Servers) -> Server:
-    executable = _installed("uvicorn")
-    port = free_port()
-    server = Server(
-        "uvicorn",
-        [
-            str(executable),
-            "demo.asgi:application",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        site.env(),
-        port,
-        servers.logs,
-    )
-    servers.append(server)
-    server.wait_ready()
-    return server
-
-
-@dataclass
-class Answer:
-    """One response: its status, the worker that gave it (its pid, ``?`` when the
-    server does not say), when it was sent and received (``time.time()``)."""
-
-    status: int
-    worker: str
-    sent: float
-    received: float
-
-
-def get(
-    port: int, path: str = "/", timeout: float = 5, hold: float = 0.0
-) -> http.client.HTTPResponse:
-    """A request on a new connection; ``hold`` asks the worker to wait that long first
-    (the test WSGI application does, see ``pid_wsgi``)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout + hold)
-    headers = {"Connection": "close", "Accept": "text/html"}
-    if hold:
-        headers["X-Hold"] = f"{hold:.3f}"
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response
-    finally:
-        connection.close()
-
-
-def ask(port: int, path: str = "/", hold: float = 0.0) -> Answer:
-    """:func:`get`, timed."""
-    sent = time.time()
-    response = get(port, path, hold=hold)
-    return Answer(response.status, response.getheader("X-Worker", "?"), sent, time.time())
-
-
-# -- the operator: a separate process that switches maintenance mode ---------------------
-
-OPERATOR = """
-import sys, time
-from maintenance_panel.core import set_maintenance_mode
-print("ready", flush=True)
-for line in sys.stdin:
-    set_maintenance_mode(line.strip() == "on", title="Integration test")
-    print(time.time(), flush=True)
-"""
-
-
-class Operator:
-    """``manage.py shell -c``: switches on request and reports when it committed."""
-
-    def __init__(self, site: Site) -> None:
-        self.process = subprocess.Popen(
-            [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", OPERATOR],
-            cwd=ROOT,
-            env=site.env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        self._expect("ready")
-
-    def _expect(self, what: str | None = None, timeout: float = 60) -> str:
-        assert self.process.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
-        try:
-            if not selector.select(timeout):
-                raise AssertionError(f"operator: no answer within {timeout}s")
-        finally:
-            selector.close()
-        line = self.process.stdout.readline().strip()
-        if not line or (what is not None and line != what):
-            self.stop()
-            assert self.process.stderr is not None
-            raise AssertionError(f"operator said {line!r}:\n{self.process.stderr.read()}")
-        return line
-
-    def switch(self, on: bool) -> float:
-        """Switch and return the time (``time.time()``) the change was committed."""
-        assert self.process.stdin is not None
-        self.process.stdin.write("on\n" if on else "off\n")
-        self.process.stdin.flush()
-        return float(self._expect())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def operator(site: Site) -> Iterator[Operator]:
+    """The operator of the test's site, stopped when the test ends."""
     operator = Operator(site)
     yield operator
     operator.stop()
 
 
-# -- a TCP forwarder that the test can cut ----------------------------------------------
-
-
-class Forwarder:
-    """Forwards 127.0.0.1:<port> to a target port; ``cut()`` refuses new connections
-    and drops the open ones, as a failed server or network would; ``restore()`` listens
-    again on the same port."""
-
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self.port = free_port()
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-        self._listener: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self.restore()
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, self.port))
-        listener.listen(64)
-        listener.settimeout(0.1)  # so that the accepting thread notices cut()
-        self._listener = listener
-        self._thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
-        self._thread.start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while self._listener is listener:
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            client.settimeout(None)
-            try:
-                upstream = socket.create_connection((HOST, self.target), timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)  # an idle connection stays open, as without it
-            with self._lock:
-                self._sockets.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                self._close(sock)
-
-    def _close(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def cut(self) -> None:
-        listener, self._listener = self._listener, None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if listener is not None:
-            listener.close()
-        with self._lock:
-            open_sockets = list(self._sockets)
-        for sock in open_sockets:
-            # Both directions end at once, as when the server process dies.
-            self._close(sock)
-
-
 @pytest.fixture
 def forwarders() -> Iterator[list[Forwarder]]:
+    """The test's forwarders (it adds them), each cut when the test ends."""
     made: list[Forwarder] = []
     yield made
     for forwarder in made:
         forwarder.cut()
-
-
-# -- reaching every worker --------------------------------------------------------------
-
-#: How long a probe keeps its worker busy: requests sent together still overlap in the
-#: workers when the machine is busy, so each idle worker has to take one.
-PROBE_HOLD = 0.2
-#: How long each request of a load keeps its worker busy: with one thread per worker,
-#: every worker holds one request and takes the next about this often (TTL / 20).
-LOAD_HOLD = 0.05
-
-
-def ask_together(port: int, count: int, path: str = "/", hold: float = PROBE_HOLD) -> list[Answer]:
-    """``count`` requests sent at the same moment, each holding its worker ``hold``
-    seconds: a sync worker takes no other connection while it holds one, so ``count``
-    idle workers answer one each."""
-    start = threading.Barrier(count)
-
-    def one() -> Answer:
-        start.wait(timeout=10)
-        return ask(port, path, hold)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(one) for _ in range(count)]
-        return [future.result() for future in futures]
-
-
-def by_worker(
-    server: Server, path: str = "/", pids: set[str] | None = None, timeout: float = 30
-) -> dict[str, list[Answer]]:
-    """Answers to ``path`` by worker, asked ``server.workers`` at a time until each of
-    ``pids`` has answered (by default, until ``server.workers`` workers have)."""
-    answers: dict[str, list[Answer]] = {}
-
-    def reached() -> bool:
-        if pids is None:
-            return len(answers) >= server.workers
-        return set(answers) >= pids
-
-    deadline = time.monotonic() + timeout
-    while not reached():
-        if time.monotonic() > deadline:
-            wanted = server.workers if pids is None else sorted(pids)
-            raise AssertionError(
-                f"only workers {sorted(answers)} of {wanted} answered within {timeout}s"
-            )
-        for answer in ask_together(server.port, server.workers, path):
-            answers.setdefault(answer.worker, []).append(answer)
-    return answers
-
-
-def workers_of(server: Server) -> set[str]:
-    """The pids of the worker processes of ``server``, each found by a probe."""
-    return set(by_worker(server))
-
-
-class Load:
-    """Requests to each server from as many threads as it has workers, each request
-    holding its worker ``hold`` seconds, until :meth:`stop`: every worker holds one
-    at a time and takes the next when it is done, so each keeps answering, as on a
-    busy site (requests one after another could all go to the same worker)."""
-
-    def __init__(self, servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> None:
-        self.answers: dict[int, list[Answer]] = {server.port: [] for server in servers}
-        self.errors: list[OSError | http.client.HTTPException] = []
-        self._path = path
-        self._hold = hold
-        self._stopping = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._run, args=(server.port,), daemon=True)
-            for server in servers
-            for _ in range(server.workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _run(self, port: int) -> None:
-        while not self._stopping.is_set():
-            try:
-                answer = ask(port, self._path, self._hold)
-            except (OSError, http.client.HTTPException) as exc:
-                self.errors.append(exc)
-                self._stopping.wait(self._hold)
-                continue
-            self.answers[port].append(answer)
-
-    def now(self) -> dict[int, list[Answer]]:
-        """The answers so far (copies: the threads go on adding to them)."""
-        return {port: list(answers) for port, answers in self.answers.items()}
-
-    def stop(self) -> None:
-        """Stop asking once the requests on their way are answered."""
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout=30)
-
-
-@contextlib.contextmanager
-def load(servers: list[Server], path: str = "/", hold: float = LOAD_HOLD) -> Iterator[Load]:
-    """A :class:`Load` while the block runs; every one of its requests must be answered."""
-    running = Load(servers, path, hold)
-    try:
-        yield running
-    finally:
-        running.stop()
-    assert not running.errors, f"{len(running.errors)} requests failed: {running.errors[:3]}"
-
-
-# -- polling -------------------------------------------------------------------------------
-
-
-def poll(servers: list[Server], seconds: float, path: str = "/") -> dict[int, list[Answer]]:
-    """The answers, by port, of a :class:`Load` on ``servers`` for ``seconds``."""
-    with load(servers, path) as running:
-        time.sleep(seconds)
-    return running.answers
-
-
-def wait_for(port: int, status: int, timeout: float, path: str = "/") -> float:
-    """Seconds until ``port`` answers ``status``; fails after ``timeout``."""
-    start = time.time()
-    seen = []
-    while time.time() - start < timeout:
-        answer = ask(port, path)
-        seen.append(answer.status)
-        if answer.status == status:
-            return answer.received - start
-    raise AssertionError(f"no {status} within {timeout}s; answers: {sorted(set(seen))}")
-
-
-def hold(server: Server, status: int, seconds: float, path: str = "/") -> int:
-    """Under load for ``seconds``, every answer is ``status`` and every worker answered;
-    returns how many were asked."""
-    answers = poll([server], seconds, path)[server.port]
-    statuses = {answer.status for answer in answers}
-    assert statuses == {status}, f"expected only {status}, got {sorted(statuses)}"
-    silent = server.pids - {answer.worker for answer in answers}
-    assert not silent, f"workers {sorted(silent)} did not answer in {seconds}s"
-    return len(answers)
-
-
-def last_other(answers: dict[int, list[Answer]], status: int, committed: float) -> float:
-    """When the last answer other than ``status`` among those sent since ``committed``
-    was received (``committed`` if none); an answer that is neither 200 nor 503 fails."""
-    since = [answer for port in answers for answer in answers[port] if answer.sent >= committed]
-    assert {answer.status for answer in since} <= {200, 503}, "a server answered an error"
-    return max((a.received for a in since if a.status != status), default=committed)
-
-
-def changed(
-    running: Load,
-    servers: list[Server],
-    status: int,
-    committed: float,
-    *,
-    after: float,
-    deadline: float,
-) -> float:
-    """Wait until every worker of ``servers`` has answered ``status`` (to a request sent
-    after the last other answer and after ``after``) under ``running``, a change having
-    committed at ``committed``; fail at ``deadline`` (all ``time.time()``). Returns when
-    the last other answer was received, in seconds after the commit (0 if none)."""
-    while True:
-        answers = running.now()
-        settled = last_other(answers, status, committed)
-        since = max(settled, after)
-        missing = {
-            server.port: sorted(
-                server.pids
-                - {a.worker for a in answers[server.port] if a.sent > since and a.status == status}
-            )
-            for server in servers
-        }
-        if not any(missing.values()):
-            return settled - committed
-        if time.time() > deadline:
-            raise AssertionError(
-                f"by port, workers that did not answer {status} after "
-                f"+{since - committed:.3f}s: {missing}"
-            )
-        time.sleep(0.02)
-
-
-def settle(
-    server: Server, status: int, committed: float, bound: float = BOUND, stay: float = 0.0
-) -> float:
-    """Under load after a change committed at ``committed``: every worker of ``server``
-    answers ``status`` within ``bound`` seconds, then every answer for ``stay`` seconds
-    more is ``status``. Returns when the last other answer was received (seconds after
-    the commit; 0 if none)."""
-    with load([server]) as running:
-        took = changed(
-            running, [server], status, committed, after=committed, deadline=committed + bound
-        )
-    assert took <= bound, f"an answer other than {status} came {took:.3f}s after the commit"
-    if stay:
-        hold(server, status, stay)
-    return took

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import BOUND, get, uvicorn, wait_for
+from tests.integration.asking import get
+from tests.integration.servers import uvicorn
+from tests.integration.timing import BOUND, wait_for
 
 
 def test_uvicorn_serves_the_same_answers(site, servers, operator):

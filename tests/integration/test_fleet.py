@@ -10,18 +10,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from tests.integration.conftest import (
-    BOUND,
-    PYTHON,
-    ROOT,
-    TTL,
-    Server,
-    Site,
-    by_worker,
-    gunicorn,
-    load,
-    ready,
-)
+from tests.integration.asking import by_worker, load
+from tests.integration.machine import PYTHON, ROOT
+from tests.integration.servers import Server, gunicorn, ready
+from tests.integration.sites import Site
+from tests.integration.timing import BOUND, TTL
 
 WORKERS = 2
 

@@ -3,17 +3,10 @@ gone, and recovers without a restart once they are back."""
 
 from __future__ import annotations
 
-from tests.integration.conftest import (
-    BOUND,
-    PG_PORT,
-    REDIS_PORT,
-    TTL,
-    Forwarder,
-    gunicorn,
-    hold,
-    settle,
-    wait_for,
-)
+from tests.integration.machine import PG_PORT, REDIS_PORT
+from tests.integration.outages import Forwarder
+from tests.integration.servers import gunicorn
+from tests.integration.timing import BOUND, TTL, hold, settle, wait_for
 
 #: Long enough for every worker to re-validate its snapshot at least twice.
 OUTAGE = 2 * TTL + 0.5

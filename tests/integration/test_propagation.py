@@ -5,18 +5,9 @@ from __future__ import annotations
 import random
 import time
 
-from tests.integration.conftest import (
-    BOUND,
-    TTL,
-    Answer,
-    Load,
-    Server,
-    changed,
-    gunicorn,
-    load,
-    poll,
-    ready,
-)
+from tests.integration.asking import Answer, Load, load
+from tests.integration.servers import Server, gunicorn, ready
+from tests.integration.timing import BOUND, TTL, changed, poll
 
 WORKERS = 2
 #: After the bound, how long a worker that still answers the old state may take to be

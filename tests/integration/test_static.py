@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 
-from tests.integration.conftest import HOST, Servers, Site, gunicorn
+from tests.integration.machine import HOST
+from tests.integration.servers import Servers, gunicorn
+from tests.integration.sites import Site
 
 
 def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import HOST, PYTHON, ROOT, Site, free_port, unavailable
+from tests.integration.machine import HOST, PYTHON, ROOT, free_port, unavailable
+from tests.integration.sites import Site
 
 #: The nginx part of docs/deploying.md, with the test's ports and folders.
 NGINX_CONF = """
