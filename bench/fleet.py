@@ -41,14 +41,9 @@ from django.core.cache.backends.locmem import LocMemCache
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.overhead import (  # noqa: E402
-    Scenario,
-    environ,
-    low_quantile,
-    make_handler,
-    set_maintenance,
-)
+from bench.report import low_quantile  # noqa: E402
 from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.wsgi_stack import Scenario, environ, make_handler, set_maintenance  # noqa: E402
 
 
 class CountingSharedCache(BaseCache):

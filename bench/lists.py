@@ -44,8 +44,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.overhead import Scenario, environ, make_handler  # noqa: E402
 from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.wsgi_stack import Scenario, environ, make_handler  # noqa: E402
 
 SIZES = (10, 1_000, 10_000)
 GROUP_SIZES = (1, 100, 1_000)

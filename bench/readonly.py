@@ -156,8 +156,8 @@ def request_figures(rounds: int, batch: int) -> dict[str, float]:
 
     from django.test import override_settings
 
-    from bench.overhead import Scenario, environ, make_handler
     from bench.site import PANEL_MIDDLEWARE
+    from bench.wsgi_stack import Scenario, environ, make_handler
     from maintenance_panel import state
 
     handler = make_handler(PANEL_MIDDLEWARE)
