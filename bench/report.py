@@ -21,6 +21,12 @@ def low_quantile(values: list[float]) -> float:
     return statistics.quantiles(values, n=10)[0]
 
 
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The lower and upper quartile of ``values``."""
+    low, _, high = statistics.quantiles(values, n=4)
+    return low, high
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A scenario's per-round figures against those of its reference, measured in the
@@ -49,9 +55,7 @@ class Comparison:
 
     @property
     def difference_quartiles(self) -> tuple[float, float]:
-        """The lower and upper quartile of the per-round differences."""
-        low, _, high = statistics.quantiles(self.differences, n=4)
-        return low, high
+        return quartiles(self.differences)
 
     @property
     def ratio(self) -> float:
@@ -60,9 +64,7 @@ class Comparison:
 
     @property
     def ratio_quartiles(self) -> tuple[float, float]:
-        """The lower and upper quartile of the per-round ratios."""
-        low, _, high = statistics.quantiles(self.ratios, n=4)
-        return low, high
+        return quartiles(self.ratios)
 
     @property
     def floor(self) -> float:
