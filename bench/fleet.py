@@ -42,7 +42,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report import Comparison, print_header, print_targets  # noqa: E402
 from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
-from bench.wsgi_stack import Scenario, environ, make_handler, set_maintenance  # noqa: E402
+from bench.wsgi_stack import (  # noqa: E402
+    Scenario,
+    environ,
+    make_handler,
+    one_request,
+    set_maintenance,
+)
 
 
 class CountingSharedCache(BaseCache):
@@ -113,25 +119,12 @@ def isolated(ttl: float) -> dict[str, Any]:
     """The middleware alone (``__call__`` + ``process_view``, maintenance off), with a
     short TTL so that re-validations, and reports, happen often: nanoseconds per
     request with reports on and off (best of 7), and the report writes per TTL."""
-    from django.http import HttpResponse
-    from django.test import RequestFactory
     from django.test.utils import override_settings
-    from django.urls import resolve
 
-    from bench.site import page
     from maintenance_panel import fleet, state
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
-    response = HttpResponse("page")
-    middleware = MaintenanceModeMiddleware(lambda request: response)
-    request = RequestFactory().get("/")
-    request.resolver_match = resolve("/")
-
-    def one() -> None:
-        middleware.process_view(request, page, (), {})
-        middleware(request)
-        request.__dict__.pop("_maintenance_panel_decided", None)
-
+    _, _, one = one_request(MaintenanceModeMiddleware)
     figures: dict[str, Any] = {}
     with override_settings(MAINTENANCE_MODE_STATE_TTL=ttl):
         for on in (False, True, False, True):

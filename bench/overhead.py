@@ -45,7 +45,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report import Comparison, print_header, print_targets  # noqa: E402
 from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
-from bench.wsgi_stack import Scenario, environ, make_handler, set_maintenance  # noqa: E402
+from bench.wsgi_stack import (  # noqa: E402
+    Scenario,
+    environ,
+    make_handler,
+    one_request,
+    set_maintenance,
+)
 
 #: Each scenario compared, and the one it is compared with.
 REFERENCE = {
@@ -69,28 +75,15 @@ def in_isolation() -> dict[str, float]:
     ``__call__`` plus ``process_view``, with a view that answers at once."""
     import timeit
 
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-    from django.urls import resolve
-
-    from bench.site import EmptyMiddleware, page
+    from bench.site import EmptyMiddleware
     from maintenance_panel import state
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
     set_maintenance(False)
     state.get_snapshot()
-    response = HttpResponse("page")
     figures = {}
     for name, kind in (("empty", EmptyMiddleware), ("off", MaintenanceModeMiddleware)):
-        middleware = kind(lambda request: response)
-        request = RequestFactory().get("/")
-        request.resolver_match = resolve("/")
-
-        def one() -> None:
-            middleware.process_view(request, page, (), {})  # noqa: B023
-            middleware(request)  # noqa: B023
-            request.__dict__.pop("_maintenance_panel_decided", None)  # noqa: B023
-
+        _, _, one = one_request(kind)
         figures[name] = min(timeit.repeat(one, number=20000, repeat=7)) / 20000 * 1e9
     return figures
 

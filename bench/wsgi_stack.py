@@ -97,6 +97,30 @@ class Scenario:
         self.times.append((timer() - start) / batch / 1000)
 
 
+def one_request(kind: type) -> tuple[Any, Any, Callable[[], None]]:
+    """A middleware of class ``kind`` alone, in front of a view that answers at once,
+    and a request for ``/`` already resolved: the middleware, the request, and one
+    request through it (``process_view`` and ``__call__``; the request then forgets
+    what was decided for it)."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from bench.site import page
+
+    response = HttpResponse("page")
+    middleware = kind(lambda request: response)
+    request = RequestFactory().get("/")
+    request.resolver_match = resolve("/")
+
+    def one() -> None:
+        middleware.process_view(request, page, (), {})
+        middleware(request)
+        request.__dict__.pop("_maintenance_panel_decided", None)
+
+    return middleware, request, one
+
+
 def set_maintenance(on: bool) -> None:
     """This app's switch as asked (no write unless it must change)."""
     from maintenance_panel.models import MaintenanceConfig
