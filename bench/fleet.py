@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import gc
 import random
 import statistics
 import sys
@@ -41,14 +40,15 @@ from django.core.cache.backends.locmem import LocMemCache
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.overhead import (  # noqa: E402
+from bench.report import Comparison, print_header, print_targets  # noqa: E402
+from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.wsgi_stack import (  # noqa: E402
     Scenario,
     environ,
-    low_quantile,
     make_handler,
+    one_request,
     set_maintenance,
 )
-from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
 
 
 class CountingSharedCache(BaseCache):
@@ -119,25 +119,12 @@ def isolated(ttl: float) -> dict[str, Any]:
     """The middleware alone (``__call__`` + ``process_view``, maintenance off), with a
     short TTL so that re-validations, and reports, happen often: nanoseconds per
     request with reports on and off (best of 7), and the report writes per TTL."""
-    from django.http import HttpResponse
-    from django.test import RequestFactory
     from django.test.utils import override_settings
-    from django.urls import resolve
 
-    from bench.site import page
     from maintenance_panel import fleet, state
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
-    response = HttpResponse("page")
-    middleware = MaintenanceModeMiddleware(lambda request: response)
-    request = RequestFactory().get("/")
-    request.resolver_match = resolve("/")
-
-    def one() -> None:
-        middleware.process_view(request, page, (), {})
-        middleware(request)
-        request.__dict__.pop("_maintenance_panel_decided", None)
-
+    _, _, one = one_request(MaintenanceModeMiddleware)
     figures: dict[str, Any] = {}
     with override_settings(MAINTENANCE_MODE_STATE_TTL=ttl):
         for on in (False, True, False, True):
@@ -191,9 +178,7 @@ def run(seconds: float, batch: int, seed: int, wall: bool) -> dict[str, Any]:
     ]
     for scenario in scenarios:  # warm up, and check the answers
         reports(scenario.name != "off-no-report")
-        for _ in range(50):
-            if (status := scenario.request()) != scenario.status:
-                raise SystemExit(f"{scenario.name}: got {status}, expected {scenario.status}")
+        scenario.check(50)
     reports(True)
     fleet.drain()
     counter().clear()
@@ -206,12 +191,7 @@ def run(seconds: float, batch: int, seed: int, wall: bool) -> dict[str, Any]:
         rng.shuffle(scenarios)
         for scenario in scenarios:
             reports(scenario.name != "off-no-report")
-            request = scenario.request
-            gc.collect()
-            start = timer()
-            for _ in range(batch):
-                request()
-            scenario.times.append((timer() - start) / batch / 1000)
+            scenario.time_batch(batch, timer)
             requests[scenario.name] += batch
     elapsed = time.monotonic() - started
     reports(True)
@@ -228,36 +208,39 @@ def run(seconds: float, batch: int, seed: int, wall: bool) -> dict[str, Any]:
     }
 
 
-def report(result: dict[str, Any]) -> int:
+def print_figures(result: dict[str, Any]) -> dict[str, float]:
+    """The table: each scenario's median and overhead against bare Django; by name,
+    the median overhead."""
     scenarios = result["scenarios"]
-    bare = scenarios["bare"]
     print(
         f"{'scenario':<15}{'median us':>10}{'overhead us':>13}{'IQR':>15}{'p10 diff':>10}"
         f"{'requests':>10}"
     )
     overheads = {}
     for name in ("bare", "off-no-report", "off"):
-        scenario = scenarios[name]
-        median = statistics.median(scenario.times)
+        requests = result["requests"][name]
         if name == "bare":
-            print(f"{name:<15}{median:>10.1f}{'':>28}{result['requests'][name]:>10}")
+            median = statistics.median(scenarios[name].times)
+            print(f"{name:<15}{median:>10.1f}{'':>28}{requests:>10}")
             continue
-        differences = [a - b for a, b in zip(scenario.times, bare.times, strict=False)]
-        overhead = statistics.median(differences)
-        low, _, high = statistics.quantiles(differences, n=4)
-        overheads[name] = overhead
-        # Interference from other processes only adds time: the fastest tenth shows
-        # the cost itself best.
-        floor = low_quantile(scenario.times) - low_quantile(bare.times)
+        compared = Comparison(scenarios[name].times, scenarios["bare"].times)
+        overheads[name] = compared.difference
+        low, high = compared.difference_quartiles
         print(
-            f"{name:<15}{median:>10.1f}{overhead:>+13.2f}{f'{low:+.1f}..{high:+.1f}':>15}"
-            f"{floor:>+10.2f}{result['requests'][name]:>10}"
+            f"{name:<15}{compared.median:>10.1f}{compared.difference:>+13.2f}"
+            f"{f'{low:+.1f}..{high:+.1f}':>15}{compared.floor:>+10.2f}{requests:>10}"
         )
-    calls = result["calls"]
-    ttls = result["elapsed"] / result["ttl"]
+    return overheads
+
+
+def print_writes(result: dict[str, Any]) -> tuple[float, int]:
+    """The cache calls of the whole run, and what the middleware alone showed; the TTLs
+    elapsed and the report writes made."""
+    calls, ttl = result["calls"], result["ttl"]
+    ttls = result["elapsed"] / ttl
     writes = calls.get(("fleet", "set"), 0) + calls.get(("fleet", "add"), 0)
     print(
-        f"\n{result['elapsed']:.1f} s = {ttls:.1f} TTLs of {result['ttl']:g} s; cache calls: "
+        f"\n{result['elapsed']:.1f} s = {ttls:.1f} TTLs of {ttl:g} s; cache calls: "
         + ", ".join(f"{kind} {name} {count}" for (kind, name), count in sorted(calls.items()))
     )
     print(
@@ -269,24 +252,30 @@ def report(result: dict[str, Any]) -> int:
         f"the middleware alone, TTL 0.01 s (100 re-validations a second): "
         f"{iso['off']:.0f} ns per request without reports, {iso['on']:.0f} ns with them "
         f"({iso['on'] - iso['off']:+.0f} ns); {iso['on-writes-per-ttl']:.2f} report writes "
-        f"per TTL; at the TTL of {result['ttl']:g} s, 1/{result['ttl'] / 0.01:g} of that: "
-        f"{(iso['on'] - iso['off']) * 0.01 / result['ttl']:+.1f} ns per request"
+        f"per TTL; at the TTL of {ttl:g} s, 1/{ttl / 0.01:g} of that: "
+        f"{(iso['on'] - iso['off']) * 0.01 / ttl:+.1f} ns per request"
     )
-    targets = [
-        ("off with reports: median overhead <= +2 us", overheads["off"] <= 2.0),
-        ("report writes <= 1 per TTL (+1 for the first)", writes <= int(ttls) + 1),
-        (
-            "isolated: reports add <= 2 us per request at 100x the default re-validation rate",
-            iso["on"] - iso["off"] <= 2000,
-        ),
-        (
-            "isolated: report writes <= 1 per TTL (+1 for the first)",
-            iso["on-writes-per-ttl"] <= 1.0,
-        ),
-    ]
-    print()
-    for label, met in targets:
-        print(f"{'met ' if met else 'MISSED'}  {label}")
+    return ttls, writes
+
+
+def report(result: dict[str, Any]) -> int:
+    overheads = print_figures(result)
+    ttls, writes = print_writes(result)
+    iso = result["isolated"]
+    print_targets(
+        [
+            ("off with reports: median overhead <= +2 us", overheads["off"] <= 2.0),
+            ("report writes <= 1 per TTL (+1 for the first)", writes <= int(ttls) + 1),
+            (
+                "isolated: reports add <= 2 us per request at 100x the default re-validation rate",
+                iso["on"] - iso["off"] <= 2000,
+            ),
+            (
+                "isolated: report writes <= 1 per TTL (+1 for the first)",
+                iso["on-writes-per-ttl"] <= 1.0,
+            ),
+        ]
+    )
     return 0
 
 
@@ -300,11 +289,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="maintenance-bench-") as workdir:
         configure(Path(workdir))
         result = run(args.seconds, args.batch, args.seed, args.wall)
-        print(
-            f"{args.seconds:g} s of {args.batch}-request batches per scenario, Python "
-            f"{sys.version.split()[0]}, interleaved in random order, "
-            f"{'wall-clock' if args.wall else 'CPU'} time per request\n"
-        )
+        print_header(f"{args.seconds:g} s of {args.batch}-request batches", wall=args.wall)
         return report(result)
 
 

@@ -38,17 +38,18 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.overhead import Scenario, environ, make_handler  # noqa: E402
+from bench.lists_data import GROUP_SIZES, SIZES, fill_every_list, prepare  # noqa: E402
+from bench.report import PYTHON_VERSION, verdict  # noqa: E402
 from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.wsgi_stack import Scenario, environ, make_handler  # noqa: E402
 
-SIZES = (10, 1_000, 10_000)
-GROUP_SIZES = (1, 100, 1_000)
 HOSTILE = (r"^/(a+)+$", r"^/(a|aa)+$", r"^/(a|a?)+$", r"^/(.*a){12}$", r"^/([a-z]+)*\d$")
 #: 50 characters that almost match every hostile pattern: the worst case of a
 #: backtracking engine.
@@ -65,25 +66,6 @@ def configure(workdir: Path) -> None:
     options["MAINTENANCE_MODE_STATE_TTL"] = 3600
     settings.configure(**options)
     django.setup()
-
-
-def networks(count: int) -> str:
-    """``count`` distinct networks, three IPv4 for one IPv6, none containing 127.0.0.1."""
-    lines = []
-    for number in range(count):
-        if number % 4 == 3:
-            lines.append(f"2001:db8:{number // 256:x}:{number % 256:x}00::/56")
-        else:
-            lines.append(f"10.{number // 256 % 256}.{number % 256}.0/24")
-    return "\n".join(lines)
-
-
-def url_patterns(count: int) -> str:
-    """``count`` patterns as a site with many sections lists them."""
-    return "\n".join(
-        rf"^/api/v{number}/items/\d+$" if number % 2 else f"^/section-{number}/"
-        for number in range(count)
-    )
 
 
 def timed(function: Any) -> float:
@@ -116,74 +98,6 @@ def malloc_in_use() -> int | None:
     return int(info.uordblks + info.hblkhd)
 
 
-def forget_links() -> None:
-    """Delete every bypass link in one statement: deleting them through the ORM records
-    (and publishes) each deletion on its own, which would dominate the run."""
-    from django.db import connection
-
-    from maintenance_panel.models import BypassLink
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(BypassLink._meta.db_table)}")
-
-
-def prepare() -> dict[str, Any]:
-    """Write every configuration once and keep its snapshot."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.core import signing
-    from django.core.management import call_command
-    from django.test import Client
-
-    from maintenance_panel import decision, state
-    from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
-
-    call_command("migrate", verbosity=0, run_syncdb=True)
-    config = MaintenanceConfig.get_solo()
-    config.enabled = True
-    config.save()
-
-    groups = Group.objects.bulk_create(Group(name=f"listed {n}") for n in range(max(GROUP_SIZES)))
-    own = Group.objects.create(name="not listed")
-    user = get_user_model().objects.create_user("visitor", password="x")
-    user.groups.add(own)
-    client = Client()
-    client.force_login(user)
-    session_cookie = f"sessionid={client.cookies['sessionid'].value}"
-
-    def snapshot_of(**fields: Any) -> Any:
-        config = MaintenanceConfig.get_solo()
-        config.ignore_ip_addresses = fields.get("ip", "")
-        config.ignore_urls = fields.get("url", "")
-        config.save()
-        config.ignore_groups.set(groups[: fields.get("groups", 0)])
-        forget_links()
-        BypassLink.objects.bulk_create(
-            BypassLink(name=f"link {n}", token_hash=hash_token(f"secret {n}"))
-            for n in range(fields.get("bypass", 0))
-        )
-        state.reset()
-        return state.get_snapshot()
-
-    snapshots: dict[tuple[str, int], Any] = {}
-    for size in SIZES:
-        snapshots["ip", size] = snapshot_of(ip=networks(size))
-        snapshots["url", size] = snapshot_of(url=url_patterns(size))
-        snapshots["bypass", size] = snapshot_of(bypass=size)
-    for size in GROUP_SIZES:
-        snapshots["groups", size] = snapshot_of(groups=size)
-    # A link id no snapshot holds: signed as the bypass view signs it.
-    stale = signing.dumps(10**9, salt=decision.BYPASS_SALT)
-    return {
-        "snapshots": snapshots,
-        "cookies": {
-            "bypass": f"maintenance_bypass={stale}",
-            "groups": session_cookie,
-        },
-        "groups": groups,
-    }
-
-
 def measure_requests(prepared: dict[str, Any], rounds: int, batch: int, seed: int) -> Any:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -209,10 +123,7 @@ def measure_requests(prepared: dict[str, Any], rounds: int, batch: int, seed: in
     queries = {}
     for scenario in scenarios:
         install(scenario)
-        for _ in range(5):
-            status = scenario.request()
-            if status != scenario.status:
-                raise SystemExit(f"{scenario.name}: got {status}, expected {scenario.status}")
+        scenario.check(5)
         with CaptureQueriesContext(connection) as captured:
             for _ in range(10):
                 scenario.request()
@@ -223,11 +134,7 @@ def measure_requests(prepared: dict[str, Any], rounds: int, batch: int, seed: in
         rng.shuffle(scenarios)
         for scenario in scenarios:
             install(scenario)
-            gc.collect()
-            start = time.thread_time_ns()
-            for _ in range(batch):
-                scenario.request()
-            scenario.times.append((time.thread_time_ns() - start) / batch / 1000)
+            scenario.time_batch(batch, time.thread_time_ns)
     medians = {
         scenario.key: statistics.median(scenario.times)  # type: ignore[attr-defined]
         for scenario in scenarios
@@ -235,32 +142,29 @@ def measure_requests(prepared: dict[str, Any], rounds: int, batch: int, seed: in
     return medians, queries
 
 
+def memory_of(build: Callable[[], Any]) -> tuple[int, float]:
+    """Bytes of Python objects (tracemalloc) and of C's malloc (NaN where it cannot be
+    read) that what ``build()`` returns holds."""
+    gc.collect()
+    before = malloc_in_use()
+    tracemalloc.start()
+    built = build()
+    traced, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after = malloc_in_use()
+    del built
+    # Python's own objects of more than 512 bytes come from malloc too: counted twice.
+    return traced, float("nan") if before is None or after is None else after - before
+
+
 def measure_snapshot() -> dict[str, float]:
     """Build and memory figures of a snapshot with 10,000 entries in every list."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     from maintenance_panel import loading
     from maintenance_panel import snapshot as snapshot_module
-    from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
     from maintenance_panel.snapshot import Snapshot
 
     size = max(SIZES)
-    config = MaintenanceConfig.get_solo()
-    config.ignore_ip_addresses = networks(size)
-    config.ignore_urls = url_patterns(size)
-    config.save()
-    more = size - Group.objects.count()
-    Group.objects.bulk_create(Group(name=f"extra {n}") for n in range(more))
-    config.ignore_groups.set(Group.objects.all())
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"listed {n}", password="!") for n in range(size)
-    )
-    config.ignore_users.set(users)
-    forget_links()
-    BypassLink.objects.bulk_create(
-        BypassLink(name=f"link {n}", token_hash=hash_token(f"secret {n}")) for n in range(size)
-    )
+    fill_every_list(size)
     read = timed(loading.load_data)
     data = loading.load_data()
     assert len(data["group_ids"]) == len(data["user_ids"]) == size
@@ -283,16 +187,7 @@ def measure_snapshot() -> dict[str, float]:
     warm = statistics.median(timed(build) for _ in range(5))
 
     forget_parsed()
-    gc.collect()
-    before = malloc_in_use()
-    tracemalloc.start()
-    snapshot = build()
-    traced, _ = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    after = malloc_in_use()
-    # Python's own objects of more than 512 bytes come from malloc too: counted twice.
-    native = float("nan") if before is None or after is None else after - before
-    del snapshot
+    traced, native = memory_of(build)
     return {"read": read, "cold": cold, "warm": warm, "traced": traced, "native": native}
 
 
@@ -330,6 +225,7 @@ def measure_hostile(prepared: dict[str, Any]) -> dict[str, float]:
 
 
 def report(medians: dict[Any, float], queries: dict[Any, float]) -> list[bool]:
+    """The table of request costs as the lists grow; whether each goal was met."""
     met = []
     print(f"{'list':<38}{'10 / 1':>10}{'1,000 / 100':>13}{'10,000 / 1,000':>16}{'growth':>9}")
     rows = (
@@ -351,6 +247,34 @@ def report(medians: dict[Any, float], queries: dict[Any, float]) -> list[bool]:
     return met
 
 
+def report_snapshot(snapshot: dict[str, float]) -> list[bool]:
+    """The build time and memory of the snapshot; whether each goal was met."""
+    print(
+        f"\nsnapshot with 10,000 entries in every list (IP, URL, bypass links, groups, users):"
+        f"\n  database read {snapshot['read'] * 1000:.0f} ms (not per request: once per change)"
+        f"\n  build {snapshot['cold'] * 1000:.0f} ms the first time (median of 3; goal "
+        f"< 100 ms: {verdict(snapshot['cold'] < 0.1)}); with the same lists "
+        f"again (another field changed) {snapshot['warm'] * 1000:.1f} ms: a list is parsed "
+        "again only when its text changed"
+        f"\n  memory {snapshot['traced'] / 1e6:.1f} MB of Python objects (tracemalloc) + "
+        f"{snapshot['native'] / 1e6:.1f} MB from C's malloc (the pattern engine's; partly "
+        f"the same objects again) = {(snapshot['traced'] + snapshot['native']) / 1e6:.1f} MB "
+        "at most (goal < 10 MB)"
+    )
+    native = 0.0 if math.isnan(snapshot["native"]) else snapshot["native"]
+    total = snapshot["traced"] + native
+    return [snapshot["cold"] < 0.1, total < 10e6]
+
+
+def report_hostile(hostile: dict[str, Any]) -> list[bool]:
+    """One request's time with each hostile pattern; whether every one was fast."""
+    print(f"\nhostile patterns, one request for {HOSTILE_PATH!r} (50 characters):")
+    for pattern, figure in hostile.items():
+        text = figure if isinstance(figure, str) else f"{figure:.0f} us"
+        print(f"  {pattern:<18} {text}")
+    return [all(isinstance(f, str) or f < 50_000 for f in hostile.values())]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30, help="rounds (default 30)")
@@ -368,31 +292,12 @@ def main() -> int:
         medians, queries = measure_requests(prepared, args.rounds, args.batch, args.seed)
         hostile = {} if args.no_hostile else measure_hostile(prepared)
     print(
-        f"Python {sys.version.split()[0]}, maintenance on, a visitor matching no entry; "
+        f"Python {PYTHON_VERSION}, maintenance on, a visitor matching no entry; "
         f"CPU time per request, median of {args.rounds} rounds x {args.batch}\n"
     )
-    met = report(medians, queries)
-    print(
-        f"\nsnapshot with 10,000 entries in every list (IP, URL, bypass links, groups, users):"
-        f"\n  database read {snapshot['read'] * 1000:.0f} ms (not per request: once per change)"
-        f"\n  build {snapshot['cold'] * 1000:.0f} ms the first time (median of 3; goal "
-        f"< 100 ms: {'met' if snapshot['cold'] < 0.1 else 'MISSED'}); with the same lists "
-        f"again (another field changed) {snapshot['warm'] * 1000:.1f} ms: a list is parsed "
-        "again only when its text changed"
-        f"\n  memory {snapshot['traced'] / 1e6:.1f} MB of Python objects (tracemalloc) + "
-        f"{snapshot['native'] / 1e6:.1f} MB from C's malloc (the pattern engine's; partly "
-        f"the same objects again) = {(snapshot['traced'] + snapshot['native']) / 1e6:.1f} MB "
-        "at most (goal < 10 MB)"
-    )
-    native = 0.0 if math.isnan(snapshot["native"]) else snapshot["native"]
-    total = snapshot["traced"] + native
-    met += [snapshot["cold"] < 0.1, total < 10e6]
+    met = report(medians, queries) + report_snapshot(snapshot)
     if hostile:
-        print(f"\nhostile patterns, one request for {HOSTILE_PATH!r} (50 characters):")
-        for pattern, figure in hostile.items():
-            text = figure if isinstance(figure, str) else f"{figure:.0f} us"
-            print(f"  {pattern:<18} {text}")
-        met.append(all(isinstance(f, str) or f < 50_000 for f in hostile.values()))
+        met += report_hostile(hostile)
     print(
         f"\n{'all goals met' if all(met) else 'a goal was MISSED'}; "
         f"{time.perf_counter() - started:.0f} s in all"

@@ -18,164 +18,60 @@ requests). Both servers are stopped when the script ends, also on error or Ctrl-
 from __future__ import annotations
 
 import argparse
-import http.client
-import multiprocessing
-import os
 import random
-import re
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT))
+
+from bench.http_load import (  # noqa: E402
+    HOST,
+    PYTHON,
+    Load,
+    Server,
+    free_port,
+    load_round,
+    migrate,
+    serving,
+    site_env,
+)
+from bench.report import Comparison, verdict  # noqa: E402
+
+#: name -> this app's middleware installed
+SCENARIOS = {"bare": False, "off": True}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def site_env(database: Path, *, panel: bool) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.site",
-        BENCH_DATABASE=str(database),
-        BENCH_PANEL="1" if panel else "0",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def migrate(database: Path) -> None:
-    subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import django; django.setup(); from django.core.management import "
-            "call_command; call_command('migrate', verbosity=0)",
-        ],
-        cwd=ROOT,
-        env=site_env(database, panel=True),
-        check=True,
-        timeout=300,
-    )
-
-
-def get(port: int, path: str = "/") -> int:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-@contextmanager
-def gunicorn(database: Path, *, panel: bool, log: Path) -> Iterator[int]:
+def gunicorn(workdir: Path, name: str) -> AbstractContextManager[Server]:
+    """A gunicorn server of scenario ``name``, 2 sync workers."""
     port = free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "bench.site_wsgi:application",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                "2",
-                "--worker-class",
-                "sync",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=site_env(database, panel=panel),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                with suppress(OSError):
-                    if get(port, "/healthz") == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
-            yield port
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def load_with_wrk(port: int, seconds: float, connections: int) -> float:
-    result = subprocess.run(
+    return serving(
+        "gunicorn",
         [
-            "wrk",
-            "-t",
-            "1",
-            "-c",
-            str(connections),
-            "-d",
-            f"{int(seconds)}s",
-            f"http://{HOST}:{port}/",
+            str(Path(PYTHON).parent / "gunicorn"),
+            *("bench.site_wsgi:application", "--bind", f"{HOST}:{port}"),
+            *("--workers", "2", "--worker-class", "sync", "--log-level", "warning"),
         ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
+        port=port,
+        env=site_env(workdir / "bench.sqlite3", panel=SCENARIOS[name]),
+        log=workdir / f"{name}.log",
     )
-    if "Non-2xx" in result.stdout:
-        raise SystemExit(f"errors under load:\n{result.stdout}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    if match is None:
-        raise SystemExit(f"cannot read wrk's output:\n{result.stdout}")
-    return float(match.group(1))
 
 
-def _client(port: int, until: float, counter: multiprocessing.Value) -> None:  # type: ignore[valid-type]
-    done = 0
-    while time.time() < until:
-        if get(port) != 200:
-            raise SystemExit("error under load")
-        done += 1
-    with counter.get_lock():  # type: ignore[attr-defined]
-        counter.value += done  # type: ignore[attr-defined]
-
-
-def load_with_python(port: int, seconds: float, connections: int) -> float:
-    counter = multiprocessing.Value("l", 0)
-    start = time.time()
-    until = start + seconds
-    clients = [
-        multiprocessing.Process(target=_client, args=(port, until, counter))
-        for _ in range(connections)
-    ]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join(timeout=seconds + 30)
-        if client.is_alive():
-            client.kill()
-    return counter.value / (time.time() - start)  # type: ignore[attr-defined, no-any-return]
+def report(rates: dict[str, list[float]], args: argparse.Namespace, load: Load) -> int:
+    ratio = Comparison(rates["off"], rates["bare"]).ratio
+    print(
+        f"\ngunicorn, 2 sync workers, {load.generator}, {args.connections} connections, "
+        f"{args.rounds} rounds, fresh servers each, 2 x {args.seconds}s of load per server"
+    )
+    print(f"bare Django        median {statistics.median(rates['bare']):8.0f} req/s")
+    print(f"maintenance off    median {statistics.median(rates['off']):8.0f} req/s")
+    print(f"ratio off / bare   {ratio:.3f}  (target >= 0.98: {verdict(ratio >= 0.98)})")
+    return 1 if args.strict and ratio < 0.98 else 0
 
 
 def main() -> int:
@@ -186,49 +82,24 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strict", action="store_true", help="exit 1 when below 0.98")
     args = parser.parse_args()
-    load = load_with_wrk if shutil.which("wrk") else load_with_python
-    generator = "wrk" if load is load_with_wrk else "Python clients"
+    load = Load(args.seconds, args.connections)
     rng = random.Random(args.seed)
-    rates: dict[str, list[float]] = {"bare": [], "off": []}
-    with tempfile.TemporaryDirectory(prefix="maintenance-load-") as workdir:
-        database = Path(workdir) / "bench.sqlite3"
-        migrate(database)
+    rates: dict[str, list[float]] = {name: [] for name in SCENARIOS}
+    with tempfile.TemporaryDirectory(prefix="maintenance-load-") as name:
+        workdir = Path(name)
+        migrate(workdir / "bench.sqlite3")
+        starts = {scenario: partial(gunicorn, workdir, scenario) for scenario in SCENARIOS}
         for number in range(1, args.rounds + 1):
-            # Fresh servers every round: a process's own luck (memory layout, hash seed,
-            # which core it lands on) must not decide the comparison.
-            panels = [False, True]
-            rng.shuffle(panels)
-            with ExitStack() as servers:
-                ports = {
-                    ("off" if panel else "bare"): servers.enter_context(
-                        gunicorn(database, panel=panel, log=Path(workdir) / f"{panel}.log")
-                    )
-                    for panel in panels
-                }
-                for port in ports.values():  # warm up every worker
-                    load(port, 1, args.connections)
-                first, second = rng.sample(sorted(ports), 2)
-                measured: dict[str, list[float]] = {"bare": [], "off": []}
-                for name in (first, second, second, first):  # ABBA: drift cancels out
-                    measured[name].append(load(ports[name], args.seconds, args.connections))
-            for name, values in measured.items():
-                rates[name].append(statistics.mean(values))
+            # Fresh servers every round, loaded A B B A (bench/http_load.py).
+            loaded = load_round(starts, dict.fromkeys(SCENARIOS, 200), load, rng)
+            for scenario in SCENARIOS:
+                rates[scenario].append(loaded[scenario].rate)
             print(
                 f"round {number}: bare {rates['bare'][-1]:.0f} req/s, "
                 f"off {rates['off'][-1]:.0f} req/s",
                 flush=True,
             )
-    ratio = statistics.median(o / b for o, b in zip(rates["off"], rates["bare"], strict=True))
-    print(
-        f"\ngunicorn, 2 sync workers, {generator}, {args.connections} connections, "
-        f"{args.rounds} rounds, fresh servers each, 2 x {args.seconds}s of load per server"
-    )
-    print(f"bare Django        median {statistics.median(rates['bare']):8.0f} req/s")
-    print(f"maintenance off    median {statistics.median(rates['off']):8.0f} req/s")
-    print(
-        f"ratio off / bare   {ratio:.3f}  (target >= 0.98: {'met' if ratio >= 0.98 else 'MISSED'})"
-    )
-    return 1 if args.strict and ratio < 0.98 else 0
+    return report(rates, args, load)
 
 
 if __name__ == "__main__":

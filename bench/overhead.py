@@ -32,21 +32,34 @@ Last, the middleware alone is timed (``__call__`` and ``process_view``, best of 
 from __future__ import annotations
 
 import argparse
-import gc
-import io
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.site import BASE_MIDDLEWARE, PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.report import Comparison, print_header, print_targets  # noqa: E402
+from bench.site import PANEL_MIDDLEWARE, settings_for  # noqa: E402
+from bench.wsgi_stack import (  # noqa: E402
+    Scenario,
+    environ,
+    make_handler,
+    one_request,
+    set_maintenance,
+)
+
+#: Each scenario compared, and the one it is compared with.
+REFERENCE = {
+    "empty-mw": "bare",
+    "off": "bare",
+    "on-anonymous": "bare",
+    "on-exempt-user": "bare-user",
+}
 
 
 def configure(workdir: Path) -> None:
@@ -57,105 +70,22 @@ def configure(workdir: Path) -> None:
     django.setup()
 
 
-def make_handler(last: str | None) -> Any:
-    """A WSGI handler with the demo's middleware stack, plus ``last`` at its end."""
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.test.utils import override_settings
-
-    with override_settings(MIDDLEWARE=[*BASE_MIDDLEWARE, *([last] if last else [])]):
-        return WSGIHandler()
-
-
 def in_isolation() -> dict[str, float]:
     """Nanoseconds of one request through the middleware alone (maintenance off):
     ``__call__`` plus ``process_view``, with a view that answers at once."""
     import timeit
 
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-    from django.urls import resolve
-
-    from bench.site import EmptyMiddleware, page
+    from bench.site import EmptyMiddleware
     from maintenance_panel import state
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
     set_maintenance(False)
     state.get_snapshot()
-    response = HttpResponse("page")
     figures = {}
     for name, kind in (("empty", EmptyMiddleware), ("off", MaintenanceModeMiddleware)):
-        middleware = kind(lambda request: response)
-        request = RequestFactory().get("/")
-        request.resolver_match = resolve("/")
-
-        def one() -> None:
-            middleware.process_view(request, page, (), {})  # noqa: B023
-            middleware(request)  # noqa: B023
-            request.__dict__.pop("_maintenance_panel_decided", None)  # noqa: B023
-
+        _, _, one = one_request(kind)
         figures[name] = min(timeit.repeat(one, number=20000, repeat=7)) / 20000 * 1e9
     return figures
-
-
-def environ(cookie: str = "") -> dict[str, Any]:
-    env = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-    if cookie:
-        env["HTTP_COOKIE"] = cookie
-    return env
-
-
-class Scenario:
-    """One way of serving the page, with the status it must answer."""
-
-    def __init__(
-        self, name: str, handler: Any, env: dict[str, Any], status: str, maintenance: bool
-    ) -> None:
-        self.name = name
-        self.handler = handler
-        self.env = env
-        self.status = status
-        self.maintenance = maintenance
-        self.times: list[float] = []
-
-    def request(self) -> str:
-        seen: list[str] = []
-
-        def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-            seen.append(status)
-            return None
-
-        env = dict(self.env)
-        env["wsgi.input"] = io.BytesIO(b"")
-        response = self.handler(env, start_response)
-        b"".join(response)
-        response.close()  # what a WSGI server does: sends request_finished
-        return seen[0]
-
-
-def set_maintenance(on: bool) -> None:
-    from maintenance_panel.models import MaintenanceConfig
-
-    config = MaintenanceConfig.get_solo()
-    if config.enabled != on:
-        config.enabled = on
-        config.save()
 
 
 def prepare_for(scenario: Scenario) -> None:
@@ -189,7 +119,9 @@ def count_per_request(scenario: Scenario, requests: int) -> tuple[float, float]:
     return len(queries.captured_queries) / requests, opens / requests
 
 
-def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
+def staff_cookie() -> str:
+    """The database migrated, exempting staff, and the session cookie of a logged-in
+    staff user."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
@@ -203,11 +135,14 @@ def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
     config.save()
     client = Client()
     client.force_login(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    return f"sessionid={client.cookies['sessionid'].value}"
 
+
+def scenarios_for(cookie: str) -> list[Scenario]:
+    """The scenarios, in the order of the report; ``cookie``: the staff user's."""
     bare, panel = make_handler(None), make_handler(PANEL_MIDDLEWARE)
     empty = make_handler("bench.site.EmptyMiddleware")
-    scenarios = [
+    return [
         Scenario("bare", bare, environ(), "200 OK", maintenance=False),
         Scenario("empty-mw", empty, environ(), "200 OK", maintenance=False),
         Scenario("off", panel, environ(), "200 OK", maintenance=False),
@@ -215,13 +150,15 @@ def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
         Scenario("bare-user", bare, environ(cookie), "200 OK", maintenance=False),
         Scenario("on-exempt-user", panel, environ(cookie), "200 OK", maintenance=True),
     ]
+
+
+def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
+    scenarios = scenarios_for(staff_cookie())
+    order = [scenario.name for scenario in scenarios]
     counts = {}
     for scenario in scenarios:
         prepare_for(scenario)
-        for _ in range(50):  # warm up, and check that each answers what it should
-            status = scenario.request()
-            if status != scenario.status:
-                raise SystemExit(f"{scenario.name}: got {status}, expected {scenario.status}")
+        scenario.check(50)  # warm up, and check that each answers what it should
         counts[scenario.name] = count_per_request(scenario, 200)
 
     rng = random.Random(seed)
@@ -232,13 +169,7 @@ def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
         rng.shuffle(scenarios)
         for scenario in scenarios:
             prepare_for(scenario)  # no write unless the state must change
-            request: Callable[[], str] = scenario.request
-            gc.collect()
-            start = timer()
-            for _ in range(batch):
-                request()
-            scenario.times.append((timer() - start) / batch / 1000)
-    order = ["bare", "empty-mw", "off", "on-anonymous", "bare-user", "on-exempt-user"]
+            scenario.time_batch(batch, timer)
     by_name = {scenario.name: scenario for scenario in scenarios}
     return {
         "scenarios": {name: by_name[name] for name in order},
@@ -247,72 +178,65 @@ def run(rounds: int, batch: int, seed: int, wall: bool) -> dict[str, Any]:
     }
 
 
-def low_quantile(times: list[float]) -> float:
-    return statistics.quantiles(times, n=10)[0]
-
-
-def report(result: dict[str, Any], strict: bool) -> int:
+def print_figures(result: dict[str, Any]) -> dict[str, tuple[Comparison, float, float]]:
+    """The table: every scenario against its reference, with its queries and file
+    opens per request; by name, the comparison, queries and opens."""
     scenarios: dict[str, Scenario] = result["scenarios"]
-    counts = result["counts"]
-    reference = {
-        "empty-mw": "bare",
-        "off": "bare",
-        "on-anonymous": "bare",
-        "on-exempt-user": "bare-user",
-    }
     print(
         f"{'scenario':<16}{'median us':>10}{'vs':>11}{'overhead us':>13}{'IQR':>15}"
         f"{'ratio':>8}{'p10 diff':>10}{'queries':>9}{'opens':>7}"
     )
     figures = {}
     for name, scenario in scenarios.items():
-        median = statistics.median(scenario.times)
-        base = reference.get(name)
-        queries, opens = counts[name]
+        base = REFERENCE.get(name)
+        queries, opens = result["counts"][name]
         if base is None:
+            median = statistics.median(scenario.times)
             print(f"{name:<16}{median:>10.1f}{'':>57}{queries:>9.2f}{opens:>7.2f}")
             continue
-        pairs = list(zip(scenario.times, scenarios[base].times, strict=True))
-        differences = [a - b for a, b in pairs]
-        overhead = statistics.median(differences)
-        low, _, high = statistics.quantiles(differences, n=4)
-        ratio = statistics.median(a / b for a, b in pairs)
-        # Interference from other processes only ever adds time: the fastest tenth of
-        # the rounds shows the cost itself best.
-        floor = low_quantile(scenario.times) - low_quantile(scenarios[base].times)
-        figures[name] = (overhead, ratio, queries, opens, floor)
+        compared = Comparison(scenario.times, scenarios[base].times)
+        figures[name] = (compared, queries, opens)
+        low, high = compared.difference_quartiles
         spread = f"{low:+.1f}..{high:+.1f}"
         print(
-            f"{name:<16}{median:>10.1f}{base:>11}{overhead:>+13.2f}{spread:>15}{ratio:>8.3f}"
-            f"{floor:>+10.2f}{queries:>9.2f}{opens:>7.2f}"
+            f"{name:<16}{compared.median:>10.1f}{base:>11}{compared.difference:>+13.2f}"
+            f"{spread:>15}{compared.ratio:>8.3f}{compared.floor:>+10.2f}"
+            f"{queries:>9.2f}{opens:>7.2f}"
         )
+    return figures
+
+
+def report(result: dict[str, Any], strict: bool) -> int:
+    figures = print_figures(result)
     isolation = result["isolation"]
     print(
         f"\nthe middleware alone, maintenance off: {isolation['off']:.0f} ns per request; "
         f"an empty middleware of the same shape: {isolation['empty']:.0f} ns"
     )
     off, on_anonymous = figures["off"], figures["on-anonymous"]
-    targets = [
-        # Whole-request medians scatter by tens of microseconds on a shared machine (the
-        # empty middleware alone moves by more than 2 us between runs), so the +2 us
-        # target is judged on the middleware timed alone against an empty one.
-        (
-            "off: the middleware alone costs <= +2 us over an empty one",
-            (isolation["off"] - isolation["empty"]) / 1000 <= 2.0,
-        ),
-        ("off: ratio <= 1.02", off[1] <= 1.02),
-        ("off: 0 queries, 0 file opens", off[2] == 0 and off[3] == 0),
-        ("on-anonymous: ratio <= 0.95 of the bare page", on_anonymous[1] <= 0.95),
-        ("on-anonymous: 0 queries, 0 file opens", on_anonymous[2] == 0 and on_anonymous[3] == 0),
-        (
-            "on-exempt-user: no query beyond Django's own",
-            figures["on-exempt-user"][2] <= counts["bare-user"][0],
-        ),
-    ]
-    print()
-    for label, met in targets:
-        print(f"{'met ' if met else 'MISSED'}  {label}")
-    return 1 if strict and not all(met for _, met in targets) else 0
+    met = print_targets(
+        [
+            # Whole-request medians scatter by tens of microseconds on a shared machine
+            # (the empty middleware alone moves by more than 2 us between runs), so the
+            # +2 us target is judged on the middleware timed alone against an empty one.
+            (
+                "off: the middleware alone costs <= +2 us over an empty one",
+                (isolation["off"] - isolation["empty"]) / 1000 <= 2.0,
+            ),
+            ("off: ratio <= 1.02", off[0].ratio <= 1.02),
+            ("off: 0 queries, 0 file opens", off[1] == 0 and off[2] == 0),
+            ("on-anonymous: ratio <= 0.95 of the bare page", on_anonymous[0].ratio <= 0.95),
+            (
+                "on-anonymous: 0 queries, 0 file opens",
+                on_anonymous[1] == 0 and on_anonymous[2] == 0,
+            ),
+            (
+                "on-exempt-user: no query beyond Django's own",
+                figures["on-exempt-user"][1] <= result["counts"]["bare-user"][0],
+            ),
+        ]
+    )
+    return 1 if strict and not met else 0
 
 
 def main() -> int:
@@ -326,11 +250,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="maintenance-bench-") as workdir:
         configure(Path(workdir))
         result = run(args.rounds, args.batch, args.seed, args.wall)
-        print(
-            f"{args.rounds} rounds x {args.batch} requests per scenario, Python "
-            f"{sys.version.split()[0]}, interleaved in random order, "
-            f"{'wall-clock' if args.wall else 'CPU'} time per request\n"
-        )
+        print_header(f"{args.rounds} rounds x {args.batch} requests", wall=args.wall)
         return report(result, args.strict)
 
 

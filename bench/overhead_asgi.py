@@ -68,6 +68,7 @@ from bench.asgi_stack import (  # noqa: E402
     http_scope,
     view_hook_mode,
 )
+from bench.report import Comparison, print_header, print_targets  # noqa: E402
 from bench.site import (  # noqa: E402
     BASE_MIDDLEWARE,
     PANEL_MIDDLEWARE,
@@ -293,42 +294,34 @@ def print_checks(info: dict) -> None:
         )
 
 
-def spread(values: list[float]) -> tuple[float, float, float]:
-    low, median, high = statistics.quantiles(values, n=4)
-    return low, median, high
-
-
-def print_figures(scenarios: dict[str, Scenario]) -> dict[str, tuple[float, float, float]]:
+def print_figures(scenarios: dict[str, Scenario]) -> dict[str, Comparison]:
+    """The table: every scenario against bare Django; by name, the comparison."""
     print(
         f"\n{'scenario':<14}{'median us':>10}{'vs':>6}{'diff us':>10}{'diff IQR':>17}"
         f"{'ratio':>8}{'ratio IQR':>15}{'ratio min..max':>17}"
     )
-    ratios = {}
+    compared = {}
     for name in ORDER:
-        scenario = scenarios[name]
-        median = statistics.median(scenario.times)
         base = REFERENCE.get(name)
         if base is None:
-            print(f"{name:<14}{median:>10.1f}")
+            print(f"{name:<14}{statistics.median(scenarios[name].times):>10.1f}")
             continue
-        pairs = list(zip(scenario.times, scenarios[base].times, strict=True))
-        d_low, diff, d_high = spread([a - b for a, b in pairs])
-        per_round = [a / b for a, b in pairs]
-        r_low, ratio, r_high = spread(per_round)
-        ratios[name] = (r_low, ratio, r_high)
+        one = compared[name] = Comparison(scenarios[name].times, scenarios[base].times)
+        (d_low, d_high), (r_low, r_high) = one.difference_quartiles, one.ratio_quartiles
         print(
-            f"{name:<14}{median:>10.1f}{base:>6}{diff:>+10.1f}{f'{d_low:+.1f}..{d_high:+.1f}':>17}"
-            f"{ratio:>8.3f}{f'{r_low:.3f}..{r_high:.3f}':>15}"
-            f"{f'{min(per_round):.2f}..{max(per_round):.2f}':>17}"
+            f"{name:<14}{one.median:>10.1f}{base:>6}{one.difference:>+10.1f}"
+            f"{f'{d_low:+.1f}..{d_high:+.1f}':>17}{one.ratio:>8.3f}"
+            f"{f'{r_low:.3f}..{r_high:.3f}':>15}"
+            f"{f'{min(one.ratios):.2f}..{max(one.ratios):.2f}':>17}"
         )
-    return ratios
+    return compared
 
 
 def report(scenarios: dict[str, Scenario], info: dict, isolation: dict, strict: bool) -> int:
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
     print_checks(info)
-    ratios = print_figures(scenarios)
+    compared = print_figures(scenarios)
     print("\nthe middleware alone, maintenance off, CPU ns per request (best of 7 x 5,000):")
     for path in ("async", "sync"):
         off, empty = isolation[f"off, {path}"], isolation[f"empty, {path}"]
@@ -351,17 +344,15 @@ def report(scenarios: dict[str, Scenario], info: dict, isolation: dict, strict: 
             f"{off['seconds']:.2f} s, TTL {info['ttl']:g} s)",
             extra_hops <= revalidations,
         ),
-        ("off: ratio <= 1.02 (median)", ratios["off"][1] <= 1.02),
+        ("off: ratio <= 1.02 (median)", compared["off"].ratio <= 1.02),
         # Cheaper in three rounds of four at least, not just a median below 1 by chance.
         (
             "on-anonymous: cheaper than the bare page (upper quartile of the ratios < 1)",
-            ratios["on-anonymous"][2] < 1,
+            compared["on-anonymous"].ratio_quartiles[1] < 1,
         ),
     ]
-    print()
-    for label, met in targets:
-        print(f"{'met ' if met else 'MISSED'}  {label}")
-    return 1 if strict and not all(met for _, met in targets) else 0
+    met = print_targets(targets)
+    return 1 if strict and not met else 0
 
 
 def main() -> int:
@@ -384,10 +375,8 @@ def main() -> int:
             isolation = in_isolation(loop)
             rounds = len(scenarios[0].times)
             cut = f" (of {args.rounds}: --max-seconds reached)" if rounds < args.rounds else ""
-            print(
-                f"{rounds} rounds{cut} x {args.batch} requests per scenario, Python "
-                f"{sys.version.split()[0]}, interleaved in random order, "
-                f"{'wall-clock' if args.wall else 'process CPU'} time per request\n"
+            print_header(
+                f"{rounds} rounds{cut} x {args.batch} requests", wall=args.wall, cpu="process CPU"
             )
             by_name = {scenario.name: scenario for scenario in scenarios}
             return report(by_name, info, isolation, args.strict)

@@ -111,24 +111,15 @@ def guard_figures(number: int, repeat: int) -> dict[str, float]:
 
 
 def scope_figures(number: int, repeat: int) -> dict[str, float]:
-    from django.http import HttpResponse
-    from django.test import RequestFactory, override_settings
-    from django.urls import resolve
+    from django.test import override_settings
 
     from bench.site import page
+    from bench.wsgi_stack import one_request
     from maintenance_panel import state
     from maintenance_panel.middleware import MaintenanceModeMiddleware
 
-    response = HttpResponse("page")
-    middleware = MaintenanceModeMiddleware(lambda request: response)
-    request = RequestFactory().get("/")
-    request.resolver_match = resolve("/")
+    middleware, request, one = one_request(MaintenanceModeMiddleware)
     scope = re.compile(r"^/checkout/")
-
-    def one() -> None:
-        middleware.process_view(request, page, (), {})
-        middleware(request)
-        request.__dict__.pop("_maintenance_panel_decided", None)
 
     def one_plus_match() -> None:
         one()
@@ -156,8 +147,8 @@ def request_figures(rounds: int, batch: int) -> dict[str, float]:
 
     from django.test import override_settings
 
-    from bench.overhead import Scenario, environ, make_handler
     from bench.site import PANEL_MIDDLEWARE
+    from bench.wsgi_stack import Scenario, environ, make_handler
     from maintenance_panel import state
 
     handler = make_handler(PANEL_MIDDLEWARE)
