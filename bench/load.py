@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/load.py [--rounds 6] [--seconds 5] [--connections 4]
+    .venv/bin/python bench/load.py [--rounds 8] [--seconds 3] [--connections 4]
 
 Starts two gunicorn servers (2 sync workers each) on free ports of 127.0.0.1, both
 serving ``bench/site.py``'s page from one migrated SQLite file: one without
