@@ -72,6 +72,8 @@ class Decision:
 
 #: :func:`decide`'s answer when it needs the user and was given none.
 ASK_USER = Decision("ask", "user")
+#: A user not read yet (None is a user that is unknown).
+_UNREAD = object()
 
 
 def in_test_run() -> bool:
@@ -251,18 +253,24 @@ class RequestUser:
     """The request's user, read only when a rule asks: ``request.user`` (or
     ``MAINTENANCE_MODE_GET_AUTHENTICATED_USER``) may read the session and the user, and
     the groups and permissions are queries. A database that cannot answer makes the
-    visitor anonymous rather than the maintenance page a 500."""
+    visitor anonymous rather than the maintenance page a 500.
 
-    def __init__(self, request: HttpRequest) -> None:
+    ``user``: the user, already read (the async path reads it natively). Nothing about
+    an anonymous visitor then needs the database.
+    """
+
+    def __init__(self, request: HttpRequest, user: Any = _UNREAD) -> None:
         self.request = request
+        if user is not _UNREAD:
+            self.__dict__["user"] = evaluated_user(user)
 
     @cached_property
     def user(self) -> Any:
         """The user, evaluated; None when unknown or unreadable."""
         function = conf.authenticated_user_function()
         if function is not None:
-            return _evaluated(function(self.request))
-        return _evaluated(getattr(self.request, "user", None))
+            return evaluated_user(function(self.request))
+        return evaluated_user(getattr(self.request, "user", None))
 
     def _group_ids(self) -> set[int]:
         # The user's own groups are few, the listed ones may be thousands: reading the
@@ -308,8 +316,9 @@ class RequestUser:
         return authenticated
 
 
-def _evaluated(user: Any) -> Any:
-    """``user`` evaluated, or None when that needs the database and it is unreachable."""
+def evaluated_user(user: Any) -> Any:
+    """``user`` evaluated (a lazy ``request.user`` reads the session and the user now),
+    or None when that needs the database and it is unreachable."""
     if user is None:
         return None
     try:

@@ -27,9 +27,10 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth import logout
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
-from maintenance_panel import responses, state
+from maintenance_panel import conf, health, responses, state
 from maintenance_panel.decision import (
     ASK_USER,
     GUARD,
@@ -38,6 +39,7 @@ from maintenance_panel.decision import (
     Decision,
     RequestUser,
     decide,
+    evaluated_user,
     forced_by_view,
 )
 from maintenance_panel.guard import WriteGuard, WriteRefused
@@ -46,6 +48,20 @@ from maintenance_panel.snapshot import Snapshot
 _DECIDED = "_maintenance_panel_decided"
 #: Request attribute: (the write guard, the snapshot it was installed for).
 _GUARDED = "_maintenance_panel_guarded"
+
+
+async def _auser(request: HttpRequest) -> Any:
+    """The request's user, read the async way (None when unknown or unreadable)."""
+    function = conf.authenticated_user_function()
+    try:
+        if function is not None:
+            return await sync_to_async(lambda: evaluated_user(function(request)))()
+        if hasattr(request, "auser"):
+            return await request.auser()
+    except DatabaseError as exc:
+        # Sessions or users unreachable: treat the visitor as anonymous.
+        health.report_unavailable("database", exc)
+    return None
 
 
 class MaintenanceModeMiddleware:
@@ -148,32 +164,49 @@ class MaintenanceModeMiddleware:
 
     # -- deciding and answering ------------------------------------------------------
 
-    @staticmethod
+    @classmethod
     def _decide(
-        request: HttpRequest, snapshot: Snapshot, forced: bool | None, answered: bool = False
+        cls,
+        request: HttpRequest,
+        snapshot: Snapshot,
+        forced: bool | None,
+        answered: bool = False,
+        user: RequestUser | None = None,
     ) -> Decision:
         """Decide, reading the user if the rules need it, and do what the decision
         asks of the request itself: log the user out, install the write guard. Runs
         in the thread of the request's database work."""
-        decision = decide(
-            request, snapshot, view_forced=forced, answered=answered, user=RequestUser(request)
-        )
+        user = user or RequestUser(request)
+        decision = decide(request, snapshot, view_forced=forced, answered=answered, user=user)
         if decision.logout:
             logout(request)
         elif decision.action == GUARD:
-            guard = WriteGuard()
-            guard.attach()
-            setattr(request, _GUARDED, (guard, snapshot))
+            cls._install_guard(request, snapshot)
         return decision
+
+    @staticmethod
+    def _install_guard(request: HttpRequest, snapshot: Snapshot) -> None:
+        # In the thread that runs the request's queries (thread-sensitive).
+        guard = WriteGuard()
+        guard.attach()
+        setattr(request, _GUARDED, (guard, snapshot))
 
     @classmethod
     async def _adecide(
         cls, request: HttpRequest, snapshot: Snapshot, forced: bool | None, answered: bool = False
     ) -> Decision:
-        """:meth:`_decide` for the async path: without I/O when the rules allow."""
+        """:meth:`_decide` for the async path: on the event loop while the rules need
+        no query (an anonymous visitor's need none), in a thread otherwise."""
         decision = decide(request, snapshot, view_forced=forced, answered=answered)
-        if decision is ASK_USER:
-            decision = await sync_to_async(cls._decide)(request, snapshot, forced, answered)
+        if decision is not ASK_USER:
+            return decision
+        user = RequestUser(request, await _auser(request))
+        if user.user is not None and user.user.is_authenticated:
+            # Groups, permissions and logging out may query: decide in a thread.
+            return await sync_to_async(cls._decide)(request, snapshot, forced, answered, user)
+        decision = decide(request, snapshot, view_forced=forced, answered=answered, user=user)
+        if decision.action == GUARD:
+            await sync_to_async(cls._install_guard)(request, snapshot)
         return decision
 
     @staticmethod

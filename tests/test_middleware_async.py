@@ -85,3 +85,27 @@ async def test_a_ttl_running_out_mid_request_never_reads_on_the_event_loop(monke
     client = AsyncClient()
     for path in ("/async/", "/async-always-down/", "/no-such-page/") * 3:
         assert (await client.get(path)).status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_anonymous_visitor_is_answered_without_a_thread_of_ours(monkeypatch):
+    """Nothing about an anonymous visitor needs a query: the 503 is decided on the event
+    loop (a logged-in visitor's groups may need one, so that is decided in a thread)."""
+    from maintenance_panel import middleware
+
+    await sync_to_async(set_maintenance_mode)(True)
+    client = AsyncClient()
+    assert (await client.get("/async/")).status_code == 503  # the snapshot is fresh now
+    hops: list[str] = []
+
+    def counting(function, *args, **kwargs):
+        hops.append(getattr(function, "__name__", repr(function)))
+        return sync_to_async(function, *args, **kwargs)
+
+    monkeypatch.setattr(middleware, "sync_to_async", counting)
+    assert (await client.get("/async/")).status_code == 503
+    assert hops == []
+    member = await sync_to_async(UserFactory)()
+    await client.aforce_login(member)
+    assert (await client.get("/async/")).status_code == 503
+    assert hops == ["_decide"]
