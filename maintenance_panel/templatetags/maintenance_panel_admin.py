@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from maintenance_panel import conf, decision, state, wording
+from maintenance_panel import decision, state, status, wording
 from maintenance_panel.models.history import actor_display
 
 register = template.Library()
@@ -29,8 +29,8 @@ def actor_name(label: str) -> str:
 def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
     """While maintenance is on: say so on every admin page, with a link to the panel
     for those who may open it. Reads the process snapshot, so it costs no query."""
-    snapshot = state.get_snapshot()
-    if not snapshot.active():
+    described = status.describe(state.get_snapshot())
+    if not described.active:
         return {"show": False}
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -49,10 +49,10 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         "show": True,
         # For the banner's stylesheet, under a nonce-based Content-Security-Policy.
         "csp_nonce": context.get("csp_nonce"),
-        "forced": conf.forced_state() is not None,
+        "forced": described.forced_by_settings,
         "panel_url": panel_url,
-        "read_only": snapshot.level_is_read_only(),
-        "scope": wording.scope_phrase(snapshot.scope()),
+        "read_only": described.read_only,
+        "scope": wording.scope_phrase(described.scope),
     }
 
 
