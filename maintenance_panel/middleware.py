@@ -13,11 +13,12 @@ the user: the sync path reads it on the spot, the async path first decides witho
 any I/O and, when the rules need the user, decides again in a thread
 (:meth:`MaintenanceModeMiddleware._decide` runs there).
 
-During read-only maintenance a held-back request with a safe method is served under
-the write guard (:mod:`maintenance_panel.guard`), installed when it is decided and
-removed in ``__call__`` once the response is made; a write it stops reaches
-``process_exception`` (or, raised below the view, turns into a 500 that ``__call__``
-replaces) and is answered with the read-only maintenance response.
+During read-only maintenance the whole request is guarded (:mod:`maintenance_panel.
+guarding`): the write guard is installed in ``__call__`` before the request goes further,
+lifted in ``process_view`` for a visitor the view's URL exempts, and removed once the
+response is made. A write it stops reaches ``process_exception`` (or, raised outside a
+view, turns into a 500 that ``__call__`` replaces) and is answered with the read-only
+maintenance response.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.contrib.auth import logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 
-from maintenance_panel import conf, health, responses, state
+from maintenance_panel import conf, guarding, health, responses, state
 from maintenance_panel.decision import (
     ASK_USER,
     GUARD,
@@ -42,12 +43,10 @@ from maintenance_panel.decision import (
     evaluated_user,
     forced_by_view,
 )
-from maintenance_panel.guard import WriteGuard, WriteRefused
+from maintenance_panel.guard import WriteRefused
 from maintenance_panel.snapshot import Snapshot
 
 _DECIDED = "_maintenance_panel_decided"
-#: Request attribute: (the write guard, the snapshot it was installed for).
-_GUARDED = "_maintenance_panel_guarded"
 
 
 async def _auser(request: HttpRequest) -> Any:
@@ -83,41 +82,49 @@ class MaintenanceModeMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
+        snapshot = state.active_snapshot()
+        if snapshot is not None and _guards_writes(snapshot):
+            self._decide(request, snapshot, None, up_front=True)
+            guarding.activate(request)
         try:
             response = self.get_response(request)
         finally:
-            guarded = request.__dict__.get(_GUARDED)
-            if guarded is not None:
-                guarded[0].detach()
-                guarded[0].deactivate()
-        if guarded is not None:
-            return self._after_guard(request, response, *guarded)
-        if not getattr(request, _DECIDED, False):  # the view was never reached
-            snapshot = state.active_snapshot()
-            if snapshot is not None:
-                decision = self._decide(request, snapshot, None, answered=True)
-                return self._answer(request, decision, snapshot) or response
-        return response
+            guarded = guarding.detach(request)
+            guarding.deactivate(guarded)
+        refused = _refused_into_an_error(guarded, response)
+        if refused is not None:
+            return responses.maintenance_response(request, refused, read_only=True)
+        if getattr(request, _DECIDED, False):
+            return response
+        snapshot = state.active_snapshot()  # the view was never reached: decide now
+        if snapshot is None:
+            return response
+        decision = self._decide(request, snapshot, None, answered=True)
+        return self._answer(request, decision, snapshot) or response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        snapshot = await _aactive_snapshot()
+        if snapshot is not None and _guards_writes(snapshot):
+            await self._adecide(request, snapshot, None, up_front=True)
+            guarding.activate(request)
         try:
             response = await self.get_response(request)
         finally:
-            guarded = request.__dict__.get(_GUARDED)
-            if guarded is not None:
+            guarded = None
+            if guarding.guarded(request) is not None:
                 # Removed in the thread it was installed in (the request's ORM thread).
-                await sync_to_async(guarded[0].detach)()
-                guarded[0].deactivate()
-        if guarded is not None:
-            return self._after_guard(request, response, *guarded)
-        if not getattr(request, _DECIDED, False):  # the view was never reached
-            snapshot = state.active_snapshot(io=False)
-            if snapshot is state.STALE:
-                snapshot = await sync_to_async(state.active_snapshot)()
-            if snapshot is not None:
-                decision = await self._adecide(request, snapshot, None, answered=True)
-                return self._answer(request, decision, snapshot) or response
-        return response
+                guarded = await sync_to_async(guarding.detach)(request)
+            guarding.deactivate(guarded)
+        refused = _refused_into_an_error(guarded, response)
+        if refused is not None:
+            return responses.maintenance_response(request, refused, read_only=True)
+        if getattr(request, _DECIDED, False):
+            return response
+        snapshot = await _aactive_snapshot()  # the view was never reached: decide now
+        if snapshot is None:
+            return response
+        decision = await self._adecide(request, snapshot, None, answered=True)
+        return self._answer(request, decision, snapshot) or response
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -125,11 +132,15 @@ class MaintenanceModeMiddleware:
         setattr(request, _DECIDED, True)
         forced = forced_by_view(view_func)
         if forced is False:
+            guarding.deactivate(guarding.detach(request))
             return None
         snapshot = state.active_snapshot() if forced is None else state.get_snapshot()
         if snapshot is None:
             return None  # maintenance is off: touch nothing else
-        return self._answer(request, self._decide(request, snapshot, forced), snapshot)
+        decision = self._decide(request, snapshot, forced)
+        if decision.action == SERVE:
+            guarding.deactivate(guarding.detach(request))
+        return self._answer(request, decision, snapshot)
 
     async def _aprocess_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -137,19 +148,15 @@ class MaintenanceModeMiddleware:
         setattr(request, _DECIDED, True)
         forced = forced_by_view(view_func)
         if forced is False:
+            await _alift(request)
             return None
-        if forced is None:
-            found = state.active_snapshot(io=False)
-            if found is state.STALE:  # re-validating reads the cache or the database
-                found = await sync_to_async(state.active_snapshot)()
-            if found is None:
-                return None  # maintenance is off: touch nothing else
-        else:
-            found = state.get_snapshot(io=False)
-            if found is state.STALE:
-                found = await sync_to_async(state.get_snapshot)()
+        found = await _aactive_snapshot() if forced is None else await _asnapshot()
+        if found is None:
+            return None  # maintenance is off: touch nothing else
         snapshot: Snapshot = found
         decision = await self._adecide(request, snapshot, forced)
+        if decision.action == SERVE:
+            await _alift(request)
         return self._answer(request, decision, snapshot)
 
     def process_exception(
@@ -158,42 +165,41 @@ class MaintenanceModeMiddleware:
         """A write stopped by the guard: the read-only response instead of a 500."""
         if not isinstance(exception, WriteRefused):
             return None
-        guarded = request.__dict__.get(_GUARDED)
-        snapshot = guarded[1] if guarded is not None else state.get_snapshot()
+        guarded = guarding.guarded(request)
+        snapshot = guarded.snapshot if guarded is not None else state.get_snapshot()
         return responses.maintenance_response(request, snapshot, read_only=True)
 
     # -- deciding and answering ------------------------------------------------------
 
-    @classmethod
+    @staticmethod
     def _decide(
-        cls,
         request: HttpRequest,
         snapshot: Snapshot,
         forced: bool | None,
         answered: bool = False,
         user: RequestUser | None = None,
+        up_front: bool = False,
     ) -> Decision:
         """Decide, reading the user if the rules need it, and do what the decision
-        asks of the request itself: log the user out, install the write guard. Runs
-        in the thread of the request's database work."""
+        asks of the request itself: log the user out, install the write guard (also
+        for a change, when deciding ``up_front``, before the view is known). Runs in
+        the thread of the request's database work."""
         user = user or RequestUser(request)
         decision = decide(request, snapshot, view_forced=forced, answered=answered, user=user)
         if decision.logout:
             logout(request)
-        elif decision.action == GUARD:
-            cls._install_guard(request, snapshot)
+        elif decision.action == GUARD or (up_front and decision.action == REFUSE):
+            guarding.attach(request, snapshot)
         return decision
-
-    @staticmethod
-    def _install_guard(request: HttpRequest, snapshot: Snapshot) -> None:
-        # In the thread that runs the request's queries (thread-sensitive).
-        guard = WriteGuard()
-        guard.attach()
-        setattr(request, _GUARDED, (guard, snapshot))
 
     @classmethod
     async def _adecide(
-        cls, request: HttpRequest, snapshot: Snapshot, forced: bool | None, answered: bool = False
+        cls,
+        request: HttpRequest,
+        snapshot: Snapshot,
+        forced: bool | None,
+        answered: bool = False,
+        up_front: bool = False,
     ) -> Decision:
         """:meth:`_decide` for the async path: on the event loop while the rules need
         no query (an anonymous visitor's need none), in a thread otherwise."""
@@ -203,10 +209,12 @@ class MaintenanceModeMiddleware:
         user = RequestUser(request, await _auser(request))
         if user.user is not None and user.user.is_authenticated:
             # Groups, permissions and logging out may query: decide in a thread.
-            return await sync_to_async(cls._decide)(request, snapshot, forced, answered, user)
+            return await sync_to_async(cls._decide)(
+                request, snapshot, forced, answered, user, up_front
+            )
         decision = decide(request, snapshot, view_forced=forced, answered=answered, user=user)
-        if decision.action == GUARD:
-            await sync_to_async(cls._install_guard)(request, snapshot)
+        if decision.action == GUARD or (up_front and decision.action == REFUSE):
+            await sync_to_async(guarding.attach)(request, snapshot)
         return decision
 
     @staticmethod
@@ -219,18 +227,43 @@ class MaintenanceModeMiddleware:
         if decision.action == GUARD:
             # The guard's own context is the request's: set here, in the request's
             # context, not in the thread that installed it.
-            request.__dict__[_GUARDED][0].activate()
+            guarding.activate(request)
             return None
         return responses.maintenance_response(
             request, snapshot, read_only=decision.action == REFUSE
         )
 
-    @staticmethod
-    def _after_guard(
-        request: HttpRequest, response: Any, guard: WriteGuard, snapshot: Snapshot
-    ) -> Any:
-        # A write refused below the view (another middleware) became a 500 before it
-        # could reach process_exception; the visitor gets the read-only page instead.
-        if guard.refused is not None and response.status_code >= 500:
-            return responses.maintenance_response(request, snapshot, read_only=True)
-        return response
+
+def _guards_writes(snapshot: Snapshot) -> bool:
+    """Whether read-only maintenance with the write guard is in force (the snapshot
+    being the active one)."""
+    return snapshot.level_is_read_only() and conf.block_writes()
+
+
+def _refused_into_an_error(guarded: guarding.Guarded | None, response: Any) -> Snapshot | None:
+    """The snapshot to answer from when a write refused outside a view (another
+    middleware, ``handler404``) became a 5xx before it could reach process_exception:
+    the visitor gets the read-only page instead. None otherwise."""
+    if guarded is None or guarded.guard.refused is None or response.status_code < 500:
+        return None
+    return guarded.snapshot
+
+
+async def _aactive_snapshot() -> Snapshot | None:
+    found = state.active_snapshot(io=False)
+    if found is state.STALE:  # re-validating reads the cache or the database
+        return await sync_to_async(state.active_snapshot)()
+    return found
+
+
+async def _asnapshot() -> Snapshot:
+    found = state.get_snapshot(io=False)
+    if found is state.STALE:
+        return await sync_to_async(state.get_snapshot)()
+    return found
+
+
+async def _alift(request: HttpRequest) -> None:
+    """Lift the request's guard (an exempt visitor), in the thread it was attached in."""
+    if guarding.guarded(request) is not None:
+        guarding.deactivate(await sync_to_async(guarding.detach)(request))

@@ -89,6 +89,15 @@ def read(request):
     return HttpResponse(f"entries: {GuestbookEntry.objects.count()}")
 
 
+def writing_not_found(request, exception):
+    """The project's own "not found" page, which logs every miss in the database."""
+    GuestbookEntry.objects.create(name="not found", message=request.path)
+    return HttpResponse("not found", status=404)
+
+
+handler404 = "tests.readonly_urls.writing_not_found"
+
+
 class WritingMiddleware:
     """A middleware below ours that writes after the view (an audit log, say)."""
 
