@@ -53,6 +53,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ADMIN_LOGIN_URL_NAMES = frozenset({"login", "logout", "jsi18n", "password_change"})
 #: The URL names of the admin's maintenance pages (the panel) start with this.
 PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
+#: The admin's pages of this app: the panel and the list of every change it links to.
+_APP_URL_PREFIXES = (PANEL_URL_PREFIX, "maintenance_panel_maintenancechange_")
 #: What the URL rules say of a panel page while the admin is held back: it depends on
 #: whether the user may use the panel.
 _PANEL_PAGE = "panel page"
@@ -187,9 +189,19 @@ def _url_reason(request: HttpRequest, snapshot: Snapshot) -> str | None:
         if "admin" in match.app_names:
             if snapshot.flag("admin_site") or match.url_name in ADMIN_LOGIN_URL_NAMES:
                 return "url"
-            if (match.url_name or "").startswith(PANEL_URL_PREFIX):
+            if _links_from_the_panel(match):
                 return _PANEL_PAGE
     return None
+
+
+def _links_from_the_panel(match: Any) -> bool:
+    """Whether ``match`` is the panel or a page it links to (its history, the list of
+    all changes, the app's page in the admin): reachable during a lock-out for whoever
+    may use the panel."""
+    name = match.url_name or ""
+    if name.startswith(_APP_URL_PREFIXES):
+        return True
+    return name == "app_list" and match.kwargs.get("app_label") == "maintenance_panel"
 
 
 def redirect_path() -> str | None:

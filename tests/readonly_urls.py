@@ -1,5 +1,7 @@
 """Views that write, for the read-only tests (plus every view of tests.urls)."""
 
+import contextlib
+
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.urls import path
@@ -68,6 +70,15 @@ def tolerant(request):
     return HttpResponse(f"views: {views}")
 
 
+def tolerant_then_broken(request):
+    """Carries on inside the transaction the refused write broke, and so fails."""
+    with transaction.atomic():
+        with contextlib.suppress(DatabaseError):
+            GuestbookEntry.objects.create(name="visitor", message="caught")
+        GuestbookEntry.objects.count()  # TransactionManagementError: a 500
+    return HttpResponse("never")
+
+
 def cte_insert(request):
     """A write hidden behind WITH, through Django's cursor."""
     with connection.cursor() as cursor:
@@ -119,6 +130,7 @@ urlpatterns = [
     path("half/", half_then_refused),
     path("half-per-request/", half_then_refused_per_request),
     path("tolerant/", tolerant),
+    path("tolerant-then-broken/", tolerant_then_broken),
     path("read/", read),
     path("cte/", cte_insert),
     path("lock/", lock_rows),

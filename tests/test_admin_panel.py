@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maintenance_panel.core import set_maintenance_mode
+from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from tests.factories import OperatorFactory, StaffFactory, SuperuserFactory, ViewerFactory
 from tests.helpers import PANEL, logged_in, panel_url, text
 
@@ -355,3 +357,24 @@ def test_confirm_page_breadcrumbs_lead_back_to_the_panel(operator):
     crumbs = page[page.index('class="breadcrumbs"') :].split("</nav>")[0]
     assert f'<a href="{PANEL}">Maintenance mode</a>' in crumbs
     assert "Turn maintenance mode on?" in crumbs
+
+
+@pytest.mark.usefixtures("admin_held_back")
+def test_lockout_everything_the_panel_links_to_stays_reachable() -> None:
+    config = MaintenanceConfig.get_solo()
+    config.ignore_admin_site = False
+    config.save()
+    client = logged_in(SuperuserFactory())
+    panel = client.get(PANEL)
+    assert panel.status_code == 200
+    links = set(re.findall(r'href="(/admin/[^"#]*)"', panel.content.decode()))
+    assert reverse("admin:maintenance_panel_maintenancechange_changelist") in links
+    breadcrumbs = re.search(r'class="breadcrumbs">(.*?)</(?:ol|div)>', panel.content.decode(), re.S)
+    assert breadcrumbs is not None
+    assert f'href="{reverse("admin:index")}"' not in breadcrumbs.group(1)  # 503 during a lock-out
+    for link in sorted(links):
+        if link.startswith("/admin/maintenance_panel/"):
+            assert client.get(link).status_code == 200, link
+    change = MaintenanceChange.objects.first()
+    entry = reverse("admin:maintenance_panel_maintenancechange_change", args=[change.pk])
+    assert client.get(entry).status_code == 200

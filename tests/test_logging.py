@@ -95,3 +95,21 @@ def test_demo_settings_use_the_filter():
         == "maintenance_panel.logging.RequireNotMaintenanceMode503"
     }
     assert names
+
+
+@pytest.mark.urls("tests.readonly_urls")
+def test_a_refused_write_the_view_carried_on_after_mails_nobody(mail_admins, caplog):
+    from django.test import Client
+
+    from maintenance_panel.core import set_maintenance_mode
+
+    set_maintenance_mode(True, read_only=True)
+    response = Client(raise_request_exception=False).get("/tolerant-then-broken/")
+    assert response.status_code == 503  # the read-only page, not a 500
+    assert mail.outbox == []
+
+
+def test_other_server_errors_still_mail(rf, set_config, mail_admins):
+    set_config(enabled=True)
+    log_response("Server Error", response=HttpResponse(status=500), request=rf.get("/"))
+    assert len(mail.outbox) == 1

@@ -56,6 +56,13 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
     }
 
 
+def _admin_held_back() -> bool:
+    """Whether maintenance is on for the admin too (a lock-out: ``ignore_admin_site``
+    off)."""
+    snapshot = state.get_snapshot()
+    return snapshot.active() and not snapshot.flag("admin_site")
+
+
 @register.simple_tag(takes_context=True)
 def maintenance_login_next(context: template.Context) -> str:
     """Where the admin login sends the user: during a lock-out (maintenance on and the
@@ -65,8 +72,7 @@ def maintenance_login_next(context: template.Context) -> str:
     request = context.get("request")
     if request is None or "next" in request.GET or "next" in request.POST:
         return next_url
-    snapshot = state.get_snapshot()
-    if not snapshot.active() or snapshot.flag("admin_site"):
+    if not _admin_held_back():
         return next_url
     current_app = getattr(request, "current_app", None)
     try:
@@ -91,8 +97,10 @@ def maintenance_breadcrumbs(context: template.Context, page: str = "") -> dict[s
     opts = context["opts"]
     request = context.get("request")
     current_app = getattr(request, "current_app", None)
+    # During a lock-out the admin's index answers 503: "Home" is then no link.
+    home = None if _admin_held_back() else reverse("admin:index", current_app=current_app)
     crumbs: list[tuple[str, str | None]] = [
-        (_("Home"), reverse("admin:index", current_app=current_app)),
+        (_("Home"), home),
         (
             str(opts.app_config.verbose_name),
             reverse(
