@@ -350,10 +350,12 @@ def test_conflicts_at_the_moment_of_saving_twice_running(client: Client, monkeyp
     assert stored().title == "Bob's title"
 
 
-def test_post_without_version_is_not_checked(client: Client) -> None:
+def test_a_save_without_its_version_is_refused_and_changes_nothing(client: Client) -> None:
     page = client.get(PANEL)
-    someone_else_saves(message="Bob's message")
-    data = form_data(page, title="Alice's title")
+    data = form_data(page, title="Without a version")
     del data["version"]
-
-    assert client.post(PANEL, data).status_code == 302
+    response = client.post(PANEL, data)
+    assert response.status_code == 200
+    assert "sent without the version of maintenance mode it was opened with" in text(response)
+    assert stored().title != "Without a version"
+    assert not MaintenanceChange.objects.filter(changes__has_key="title").exists()

@@ -156,3 +156,27 @@ def test_deleting_a_listed_user_is_recorded(config):
 def test_deleting_an_unlisted_group_records_nothing(config):
     GroupFactory(name="Other").delete()
     assert not MaintenanceChange.objects.exists()
+
+
+def test_history_before_is_what_the_save_replaced_even_from_a_stale_copy(config):
+    """Two copies read at the same time, saved one after the other (no editor's version,
+    as from code): each history entry's "before" is what was stored, and the versions
+    count on."""
+    first = MaintenanceConfig.objects.get()
+    second = MaintenanceConfig.objects.get()
+    first.title = "First"
+    first.save()
+    second.message = "Second"
+    second.save()  # saves its stale title too: the history says so
+    entries = list(MaintenanceChange.objects.order_by("changed_at", "id"))
+    assert entries[-2].changes["title"] == ["", "First"]
+    assert entries[-1].changes == {"title": ["First", ""], "message": ["", "Second"]}
+    assert MaintenanceConfig.objects.get().version == first.version + 1 == second.version
+
+
+def test_update_fields_records_only_those_fields(config):
+    stale = MaintenanceConfig.objects.get()
+    MaintenanceConfig.objects.get().save()  # someone else saves meanwhile
+    stale.title = "Only this"
+    stale.save(update_fields=["title"])
+    assert MaintenanceChange.objects.first().changes == {"title": ["", "Only this"]}

@@ -134,11 +134,19 @@ class MaintenanceConfigForm(forms.ModelForm):
                 ),
             )
         version = cleaned.get("version")
-        if (
-            version is not None
-            and self.instance.pk is not None
-            and (version != self.instance.version)
-        ):
+        if self.instance.pk is not None and version is None:
+            # Without it, a save made meanwhile by someone else would go unnoticed.
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "This form was sent without the version of maintenance mode it "
+                        "was opened with. Reload the page and make your changes again."
+                    ),
+                    code="no_version",
+                ),
+            )
+        elif self.instance.pk is not None and version != self.instance.version:
             self._refuse_conflict(cleaned)
         return cleaned
 

@@ -3,8 +3,10 @@
 Every save, from the admin, the command, the Python API or a project's own code, goes
 through :meth:`MaintenanceConfig.save`, which reads from top to bottom:
 
-1. refuse the save with :class:`ConflictError` when an editor (the admin form) started
-   from a version that someone else has replaced meanwhile;
+1. lock the stored row, so that what the save replaces ("before") is read under the
+   same lock as the write, and refuse the save with :class:`ConflictError` when an
+   editor (the admin form) started from a version that someone else has replaced
+   meanwhile;
 2. stamp it: the version, and who changed it when (the actor of
    :func:`~maintenance_panel.models.history.recording`);
 3. record what changed in the history (:func:`~maintenance_panel.models.history.record`);
@@ -169,8 +171,6 @@ class MaintenanceConfig(SingletonModel):
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
-    #: Tracked values as read from the database, to tell what a save changes.
-    _loaded: dict[str, Any]
     #: Set by an editor (the admin form) to the version it started from: saving then
     #: raises :class:`ConflictError` if someone else saved in between.
     expected_version: int | None = None
@@ -182,14 +182,6 @@ class MaintenanceConfig(SingletonModel):
 
     def __str__(self) -> str:
         return str(_("Maintenance mode"))
-
-    @classmethod
-    def from_db(cls, *args: Any, **kwargs: Any) -> MaintenanceConfig:
-        instance = super().from_db(*args, **kwargs)
-        instance._loaded = {
-            name: getattr(instance, name) for name in TRACKED_FIELDS if name in instance.__dict__
-        }
-        return instance
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -221,39 +213,29 @@ class MaintenanceConfig(SingletonModel):
         """Whether the switch and the window hold the site now (settings not considered)."""
         return window_open(self.enabled, self.starts_at, self.ends_at, now)
 
-    def changes_since_load(self) -> dict[str, list[Any]]:
-        """Tracked fields changed since this instance was read: {field: [before, after]}."""
-        loaded: dict[str, Any] = getattr(self, "_loaded", {})
-        changes = {}
-        for name in TRACKED_FIELDS:
-            before = loaded.get(name, field_default(name))
-            after = getattr(self, name)
-            if before != after:
-                changes[name] = [before, after]
-        return changes
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save through the write path (see the module docstring, steps 1 to 4)."""
         using = kwargs.get("using") or "default"
         with transaction.atomic(using=using):
-            self._refuse_conflict(using)
-            changes = self.changes_since_load()
-            before = {
-                **{n: field_default(n) for n in TRACKED_FIELDS},
-                **self.__dict__.get("_loaded", {}),
+            current = self._lock_current(using)
+            before = _tracked_values(current)
+            names = kwargs.get("update_fields") or TRACKED_FIELDS
+            changes = {
+                name: [before[name], getattr(self, name)]
+                for name in TRACKED_FIELDS
+                if name in names and before[name] != getattr(self, name)
             }
-            self._stamp(history.current_actor(), kwargs)
+            self._stamp(history.current_actor(), kwargs, current)
             super().save(*args, **kwargs)
             self.expected_version = None
-            self._loaded = {name: getattr(self, name) for name in TRACKED_FIELDS}
             actor = history.record(changes)
             if changes:
                 _announce_after_commit(self, before, changes, actor, using)
 
-    def _refuse_conflict(self, using: str) -> None:
-        expected = self.expected_version
-        if expected is None or self._state.adding:
-            return
+    def _lock_current(self, using: str) -> MaintenanceConfig | None:
+        """Step 1: the stored row, locked until the transaction ends, so that "before"
+        is what this save replaces; :class:`ConflictError` when an editor started from
+        another version."""
         current = (
             type(self)
             .objects.using(using)
@@ -261,16 +243,25 @@ class MaintenanceConfig(SingletonModel):
             .filter(pk=self.singleton_instance_id)
             .first()
         )
-        if current is not None and current.version != expected:
+        expected = self.expected_version
+        if current is not None and expected is not None and current.version != expected:
             raise ConflictError(current)
+        return current
 
-    def _stamp(self, actor: history.Actor, save_options: dict[str, Any]) -> None:
-        self.version += 1
+    def _stamp(self, actor: history.Actor, save_options: dict[str, Any], current: Any) -> None:
+        self.version = (current.version if current is not None else self.version) + 1
         self.changed_at = timezone.now()
         self.changed_by = history.stored_user(actor.user)
         self.changed_via = actor.describe()
         if save_options.get("update_fields") is not None:
             save_options["update_fields"] = {*save_options["update_fields"], *BOOKKEEPING_FIELDS}
+
+
+def _tracked_values(config: MaintenanceConfig | None) -> dict[str, Any]:
+    """The tracked fields of ``config`` (the defaults for no config)."""
+    if config is None:
+        return {name: field_default(name) for name in TRACKED_FIELDS}
+    return {name: getattr(config, name) for name in TRACKED_FIELDS}
 
 
 def field_default(name: str) -> Any:
@@ -298,7 +289,7 @@ def _announce_after_commit(
     scope (which changes what visitors get)."""
     now = timezone.now()
     old = _stored_active(before, now)
-    new = _stored_active(config._loaded, now)
+    new = _stored_active(_tracked_values(config), now)
     if old == new and "enabled" not in changes and not (new and LEVEL_FIELDS & set(changes)):
         return
 
