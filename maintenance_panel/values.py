@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +34,7 @@ def to_moment(value: Moment | None, *, name: str) -> datetime | None:
         raise TypeError(f"{name} must be a datetime or a timedelta, not {type(value).__name__}.")
     try:
         if settings.USE_TZ and timezone.is_naive(value):
+            _refuse_a_clock_change(value, name=name)
             return timezone.make_aware(value)
         if not settings.USE_TZ and timezone.is_aware(value):
             return timezone.make_naive(value)
@@ -44,6 +45,26 @@ def to_moment(value: Moment | None, *, name: str) -> datetime | None:
             params={"name": name, "value": value},
         ) from None
     return value
+
+
+def _refuse_a_clock_change(value: datetime, *, name: str) -> None:
+    """Raise ``ValidationError`` for a local time that the clocks skip or pass twice in
+    the current time zone (a daylight saving change), as the admin's forms refuse it:
+    which moment was meant cannot be told."""
+    zone = timezone.get_current_timezone()
+    earlier = value.replace(fold=0, tzinfo=zone)
+    later = value.replace(fold=1, tzinfo=zone)
+    skipped = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value
+    if skipped or earlier.utcoffset() != later.utcoffset():
+        raise ValidationError(
+            _(
+                "%(name)s %(value)s does not exist or exists twice in time zone %(zone)s "
+                "(the clocks change then); give it with its offset, e.g. "
+                "%(value)s+01:00, or pick another time."
+            ),
+            code="ambiguous_timezone",
+            params={"name": name, "value": value.isoformat(), "zone": zone},
+        )
 
 
 def check_bool(value: Any, name: str) -> None:

@@ -127,3 +127,15 @@ def test_bypass_create_without_the_app_urls():
     with pytest.raises(CommandError, match=r'include\("maintenance_panel\.urls"\)'):
         run("bypass", "create", "QA")
     assert not BypassLink.objects.exists()
+
+
+def test_bypass_name_that_is_not_utf8_is_one_clear_line():
+    with pytest.raises(CommandError, match="is not valid UTF-8 text"):
+        run("bypass", "create", "caf\udce9")
+    assert not BypassLink.objects.exists()
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_bypass_expiry_the_clocks_skip_is_refused():
+    with pytest.raises(CommandError, match="does not exist or exists twice"):
+        run("bypass", "create", "night", "--expires", "2027-03-28T02:30")

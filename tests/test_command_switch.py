@@ -286,3 +286,29 @@ def test_level_fixed_by_settings():
         assert "fixed by MAINTENANCE_MODE_READ_ONLY" in run("status")
         run("on")
     assert stored().enabled is True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("on", "--message", "caf\udce9"),
+        ("on", "--title", "\udcff"),
+        ("on", "--scope", "^/caf\udce9/"),
+    ],
+)
+def test_text_that_is_not_utf8_is_one_clear_line(args):
+    """What Python makes of bytes a shell passes that are not UTF-8: lone surrogates."""
+    with pytest.raises(CommandError, match="is not valid UTF-8 text"):
+        run(*args)
+    assert not MaintenanceConfig.objects.filter(enabled=True).exists()
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+@pytest.mark.parametrize(
+    "moment", ["2027-03-28T02:30", "2027-10-31T02:30"], ids=["skipped", "twice"]
+)
+def test_a_local_time_the_clocks_skip_or_pass_twice_is_refused(moment):
+    with pytest.raises(CommandError, match="does not exist or exists twice"):
+        run("on", "--end", moment)
+    run("on", "--end", f"{moment}+01:00")  # with its offset it is one moment
+    assert stored().enabled is True

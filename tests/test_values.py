@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -46,3 +47,10 @@ def test_moments_without_time_zone_support():
     assert timezone.is_naive(to_moment(aware, name="start"))
     naive = datetime(2099, 1, 1, 2, 0)
     assert to_moment(naive, name="start") == naive
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+@pytest.mark.parametrize("moment", [datetime(2027, 3, 28, 2, 30), datetime(2027, 10, 31, 2, 30)])
+def test_the_api_refuses_a_local_time_the_clocks_skip_or_pass_twice(moment):
+    with pytest.raises(ValidationError, match="does not exist or exists twice"):
+        to_moment(moment, name="end")

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds
+from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds, text
 
 #: The words the command takes, the older library's included, and what they mean.
 WORDS: dict[str, str] = {
@@ -81,6 +81,7 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "args",
         nargs="*",
+        type=text,
         metavar="create|revoke|list NAME",
         help="With bypass: create NAME, revoke NAME, or list.",
     )
@@ -109,9 +110,9 @@ def _add_switch_options(parser: CommandParser) -> None:
         "--end", type=moment, metavar="TIME", help="With on: when the site comes back."
     )
     parser.add_argument(
-        "--title", metavar="TEXT", help="With on: the heading of the maintenance page."
+        "--title", type=text, metavar="TEXT", help="With on: the heading of the maintenance page."
     )
-    parser.add_argument("--message", metavar="TEXT", help="With on: what visitors read.")
+    parser.add_argument("--message", type=text, metavar="TEXT", help="With on: what visitors read.")
     level = parser.add_mutually_exclusive_group()
     level.add_argument(
         "--read-only",
@@ -132,6 +133,7 @@ def _add_switch_options(parser: CommandParser) -> None:
     scope.add_argument(
         "--scope",
         action="append",
+        type=text,
         metavar="PATTERN",
         help="With on: only URLs matching this regular expression (matched against "
         "the start of the path, e.g. ^/checkout/) are under maintenance; repeat it "

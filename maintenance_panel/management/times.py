@@ -6,6 +6,7 @@ import argparse
 import re
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from maintenance_panel.values import to_moment
@@ -38,10 +39,24 @@ def moment(text: str) -> datetime:
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not a time; type {TIME_EXAMPLES}"
             ) from None
+        except ValidationError as exc:  # a local time the clocks skip or pass twice
+            raise argparse.ArgumentTypeError(" ".join(exc.messages)) from None
     if not representable(value):
         raise argparse.ArgumentTypeError(
             f"{text!r} is out of range; type a time between the years 1 and 9999"
         )
+    return value
+
+
+def text(value: str) -> str:
+    """argparse type: text as typed, refused when it is not valid UTF-8 (Python gives
+    the bytes it cannot decode as lone surrogates, which no database can store)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not valid UTF-8 text; check the terminal's or the script's encoding"
+        ) from None
     return value
 
 
