@@ -102,7 +102,14 @@ def test_the_same_answer_as_a_scan_of_every_network(networks, address):
 @example("1.2.3.04")
 @example("::1.2.3.4")
 @example("fe80::1%eth0")
+@example("fe80::1%eth0/64")
+@example("fe80::1%")
+@example("1.2.3.4%x")
 @example("10.0.0.0/024")
+@example("10.0.0.5/255.255.255.0")
+@example("10.0.0.5/0.0.0.255")
+@example("10.0.0.5/255.0.255.0")
+@example("::/ffff::")
 def test_parsing_accepts_exactly_what_ipaddress_accepts(text):
     try:
         expected = ipaddress.ip_network(text.strip(), strict=False)
