@@ -12,6 +12,12 @@ import socket
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from maintenance_panel.matching.limits import (
+    NOTHING_LEFT_OUT,
+    LeftOut,
+    text_overrun,
+    within_text_limits,
+)
 from maintenance_panel.matching.lines import InvalidLines, LineError, entries_of
 
 _MAPPED_PREFIX = 0xFFFF  # ::ffff:a.b.c.d, an IPv4 address written as IPv6
@@ -99,25 +105,39 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 class NetworkSet:
     """IPv4 and IPv6 networks, asked in O(log n) whether they contain an address."""
 
-    __slots__ = ("_ranges", "entries")
+    __slots__ = ("_ranges", "entries", "left_out")
 
-    def __init__(self, networks: Iterable[tuple[int, int, int]] = (), entries: Sequence[str] = ()):
+    def __init__(
+        self,
+        networks: Iterable[tuple[int, int, int]] = (),
+        entries: Sequence[str] = (),
+        left_out: LeftOut = NOTHING_LEFT_OUT,
+    ):
         by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for version, first, last in networks:
             by_version[version].append((first, last))
         self._ranges = {version: _merged(ranges) for version, ranges in by_version.items()}
         #: The entries as written (the usable ones), for display.
         self.entries = tuple(entries)
+        #: What of the list given was not used, and why.
+        self.left_out = left_out
 
     @classmethod
     def from_lines(cls, lines: str | Iterable[str], *, skip_invalid: bool = False) -> NetworkSet:
         """Parse a one-per-line text (or a list of entries).
 
         Raise :class:`InvalidLines` naming every entry that is not an address or
-        network, unless ``skip_invalid`` (the request path never raises).
+        network, or the limit the list is past (then no entry is read), unless
+        ``skip_invalid`` (the request path never raises): then those are left out, as
+        :attr:`left_out` says, and so are the entries past the limits.
         """
+        numbered = entries_of(lines)
+        overrun = text_overrun(numbered)
+        if overrun is not None and not skip_invalid:
+            raise InvalidLines([], [overrun])
+        kept = within_text_limits(numbered)
         networks, entries, errors = [], [], []
-        for number, entry in entries_of(lines):
+        for number, entry in kept:
             try:
                 if "\x00" in entry:
                     errors.append(LineError(number, entry, "null_character"))
@@ -128,7 +148,8 @@ class NetworkSet:
                 errors.append(LineError(number, entry, "not_an_address"))
         if errors and not skip_invalid:
             raise InvalidLines(errors)
-        return cls(networks, entries)
+        limits = () if overrun is None else (overrun.limit,)
+        return cls(networks, entries, LeftOut(len(errors), len(numbered) - len(kept), limits))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NetworkSet) and self.entries == other.entries
