@@ -171,7 +171,11 @@ def measure_snapshot() -> dict[str, float]:
 
     def forget_parsed() -> None:
         # Cold: as if this process had never seen these lists.
-        for name in ("networks_of", "patterns_of"):
+        forget = getattr(snapshot_module, "forget_built", None)
+        if forget is not None:
+            forget()
+            return
+        for name in ("networks_of", "patterns_of"):  # code from before forget_built()
             getattr(getattr(snapshot_module, name, None), "cache_clear", lambda: None)()
 
     def build(data: dict[str, Any] = data) -> Any:

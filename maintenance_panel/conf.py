@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from maintenance_panel.matching import NetworkSet, PatternSet
+from maintenance_panel.matching import LeftOut, NetworkSet, PatternSet
 
 logger = logging.getLogger("maintenance_panel")
+
+Matcher = TypeVar("Matcher", NetworkSet, PatternSet)
 
 PREFIX = "MAINTENANCE_MODE"
 
@@ -233,28 +236,55 @@ def url_entries(name: str) -> list[str | re.Pattern[str]]:
     return [entry if isinstance(entry, re.Pattern) else str(entry) for entry in value or ()]
 
 
+#: Held while a setting's matcher is built; :data:`_BUILT` keeps what was built, so that
+#: threads that ask at once (the first requests of a process) build it once.
+_BUILDING = threading.Lock()
+_BUILT: dict[str, NetworkSet | PatternSet] = {}
+
+
+def _built_once(name: str, build: Callable[[], Matcher]) -> Matcher:
+    """``build()``, the matcher of list setting ``name``, once per process (and per
+    settings change); what it leaves out past the limits of a list is logged once (check
+    E013 names it)."""
+    with _BUILDING:
+        built = _BUILT.get(name)
+        if built is None:
+            built = _BUILT[name] = build()
+            left_out = built.left_out
+            if left_out.past_limits:
+                past = LeftOut(0, left_out.past_limits, left_out.limits)
+                logger.error(
+                    "maintenance_panel: %s; see check maintenance_panel.E013",
+                    past.describe(f"entry(ies) of {name}"),
+                )
+        return cast(Matcher, built)
+
+
 @cache
 def ignored_networks() -> NetworkSet:
     """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; entries that are not
     addresses or networks are skipped, never raised on a request (check E005 names
-    them)."""
-    return NetworkSet.from_lines(_as_list(f"{PREFIX}_IGNORE_IP_ADDRESSES"), skip_invalid=True)
+    them), and so are those past the limits of a list (E013)."""
+    name = f"{PREFIX}_IGNORE_IP_ADDRESSES"
+    return _built_once(name, lambda: NetworkSet.from_lines(_as_list(name), skip_invalid=True))
 
 
 @cache
 def ignored_url_patterns() -> PatternSet:
     """``MAINTENANCE_MODE_IGNORE_URLS``, matched by RE2 where it accepts the pattern and
     by Python's ``re`` otherwise (check W008 names those); unusable entries are skipped
-    (check E006 names them)."""
-    return PatternSet.from_settings(url_entries(f"{PREFIX}_IGNORE_URLS"))
+    (check E006 names them), and so are those past the limits of a list (E013)."""
+    name = f"{PREFIX}_IGNORE_URLS"
+    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
 
 
 @cache
 def scope_url_patterns() -> PatternSet:
     """``MAINTENANCE_MODE_SCOPE_URLS`` (the admin's scope adds to them), matched as
     ``MAINTENANCE_MODE_IGNORE_URLS`` is: RE2 where it accepts the pattern, Python's ``re``
-    otherwise (W008), unusable entries skipped (E006)."""
-    return PatternSet.from_settings(url_entries(f"{PREFIX}_SCOPE_URLS"))
+    otherwise (W008), unusable entries and those past the limits skipped (E006, E013)."""
+    name = f"{PREFIX}_SCOPE_URLS"
+    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
 
 
 def scope_url_entries() -> list[str]:
@@ -335,6 +365,8 @@ def clear_memoized() -> None:
     """Forget every derived value (called when any setting changes)."""
     for function in _MEMOIZED:
         function.cache_clear()
+    with _BUILDING:
+        _BUILT.clear()
 
 
 @receiver(setting_changed)

@@ -5,12 +5,15 @@ per change per process; every request then reads it without I/O. Patterns are
 compiled, networks parsed and id lists turned into sets here, so that the decision
 only looks things up. Networks and patterns become flat matchers
 (:mod:`maintenance_panel.matching`), rebuilt only when their text changes: a change of
-the title does not parse ten thousand networks again.
+the title does not parse ten thousand networks again. The limits of a list bound what a
+build costs (:mod:`maintenance_panel.matching.limits`); text stored around the form's
+validation is cut to what fits them, never built whole.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -27,28 +30,62 @@ NO_NETWORKS = NetworkSet()
 NO_PATTERNS = PatternSet()
 
 
+#: Held while a matcher is built, so that threads that ask for the same new text at
+#: once (a request re-validating, the panel reading what is stored) build it once.
+_BUILDING = threading.Lock()
+
+
+def networks_of(text: str) -> NetworkSet:
+    """The usable networks of stored text (bad lines skipped: the form refuses them),
+    built once per text per process."""
+    with _BUILDING:
+        return _networks_of(text)
+
+
+def patterns_of(text: str) -> PatternSet:
+    """The usable URL patterns of stored text, built once per text per process: lines
+    RE2 refuses, and lines past the limits of a list, are left out (the form refuses
+    them, so only text saved around the form can hold them), and logged."""
+    with _BUILDING:
+        return _patterns_of(text)
+
+
+def forget_built() -> None:
+    """Forget the matchers built so far (the next snapshot builds its own again)."""
+    with _BUILDING:
+        _networks_of.cache_clear()
+        _patterns_of.cache_clear()
+
+
 # A few entries: the current text and the one before it, which a process may still read
 # back (a rolled-back change, or the stale state kept during an outage).
 @lru_cache(maxsize=2)
-def networks_of(text: str) -> NetworkSet:
-    """The usable networks of stored text (bad lines skipped: the form refuses them)."""
-    return NetworkSet.from_lines(text, skip_invalid=True) if text.strip() else NO_NETWORKS
+def _networks_of(text: str) -> NetworkSet:
+    if not text.strip():
+        return NO_NETWORKS
+    networks = NetworkSet.from_lines(text, skip_invalid=True)
+    if networks.left_out:
+        logger.warning(
+            "maintenance_panel: %s; open the maintenance page in the admin and save it to "
+            "see which",
+            networks.left_out.describe(
+                "stored IP address(es) or network(s)", "are not addresses or networks"
+            ),
+        )
+    return networks
 
 
 # Every field of URL patterns shares this cache: two texts for each of up to two fields.
 @lru_cache(maxsize=4)
-def patterns_of(text: str) -> PatternSet:
-    """The usable URL patterns of stored text (lines RE2 refuses are skipped: the form
-    refuses them, so only text saved around the form can hold one)."""
+def _patterns_of(text: str) -> PatternSet:
     if not text.strip():
         return NO_PATTERNS
     patterns = PatternSet.from_lines(text, skip_invalid=True)
-    skipped = len(split_lines(text)) - len(patterns)
-    if skipped:
+    if patterns.left_out:
         logger.warning(
-            "maintenance_panel: %d stored URL pattern(s) are not RE2 syntax and are "
-            "ignored; open the maintenance page in the admin and save it to see which",
-            skipped,
+            "maintenance_panel: %s; open the maintenance page in the admin and save it to "
+            "see which",
+            patterns.left_out.describe("stored URL pattern(s)", "are not RE2 syntax"),
         )
     return patterns
 

@@ -2,14 +2,18 @@
 
 The parsing is :mod:`maintenance_panel.matching`'s, so that what a form accepts is
 exactly what the request path matches; this module words its refusals for an operator,
-one message per bad line, naming the line. Any field of URL patterns (``ignore_urls``,
-and any other list of patterns matched against the path) uses
-:func:`validate_url_patterns`.
+one message per bad line, naming the line, and one per limit of a list the text is past
+(:mod:`maintenance_panel.matching.limits`), saying by how much. Any field of URL
+patterns (``ignore_urls``, and any other list of patterns matched against the path)
+uses :func:`validate_url_patterns`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -17,11 +21,15 @@ from maintenance_panel.matching import (
     InvalidLines,
     LineError,
     NetworkSet,
+    Overrun,
     PatternSet,
+    check_patterns,
+    limits,
     split_lines,
 )
 
 __all__ = [
+    "overrun_error",
     "parse_ip_lines",
     "parse_url_patterns",
     "split_lines",
@@ -47,7 +55,6 @@ CONSTRUCT_NAMES = {
         "regex construct", "a repetition without its lower bound, {,n} (write {0,n})"
     ),
     "repetition_count": pgettext_lazy("regex construct", "a repetition count above 1000"),
-    "too_large": pgettext_lazy("regex construct", "a pattern this large"),
     "flag": pgettext_lazy("regex construct", "this flag (only i, m, s and U are supported)"),
     "other": pgettext_lazy("regex construct", "a construct that needs backtracking"),
 }
@@ -74,9 +81,117 @@ def _ip_error(error: LineError) -> ValidationError:
     )
 
 
+def _count(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _advice() -> str:
+    return _(
+        "Large repetition counts such as .{0,100} and Unicode classes such as \\p{L} "
+        "compile to the most instructions; plain paths such as ^/shop/ compile to none."
+    )
+
+
+def _size_error(error: LineError) -> ValidationError:
+    if error.reason == "too_long":
+        return ValidationError(
+            _(
+                "Line %(number)s is %(length)s characters long; a URL pattern may have at "
+                "most %(allowed)s (%(excess)s too many)."
+            ),
+            code="line_too_long",
+            params={
+                "number": error.number,
+                "length": _count(len(error.entry)),
+                "allowed": _count(limits.MAX_LINE_LENGTH),
+                "excess": _count(len(error.entry) - limits.MAX_LINE_LENGTH),
+            },
+        )
+    return ValidationError(
+        _(
+            "Line %(number)s: “%(entry)s” compiles to more RE2 instructions than a whole "
+            "list may have (%(allowed)s). %(advice)s"
+        ),
+        code="too_complex",
+        params={
+            "number": error.number,
+            "entry": error.entry,
+            "allowed": _count(limits.MAX_PROGRAM_SIZE),
+            "advice": _advice(),
+        },
+    )
+
+
+def _program_size_error(overrun: Overrun) -> ValidationError:
+    if overrun.exact:
+        message = _(
+            "Together the regular expressions compile to %(actual)s RE2 instructions; at "
+            "most %(allowed)s are allowed (%(excess)s too many). The largest is line "
+            "%(line)s (%(size)s). %(advice)s"
+        )
+    else:
+        message = _(
+            "Together the regular expressions compile to more than %(actual)s RE2 "
+            "instructions (counting stopped there); at most %(allowed)s are allowed (more "
+            "than %(excess)s too many). The largest counted is line %(line)s (%(size)s). "
+            "%(advice)s"
+        )
+    return ValidationError(
+        message,
+        code="too_complex",
+        params={
+            "actual": _count(overrun.actual),
+            "allowed": _count(overrun.allowed),
+            "excess": _count(overrun.excess),
+            "line": overrun.largest_line,
+            "size": _count(overrun.largest_size),
+            "advice": _advice(),
+        },
+    )
+
+
+def overrun_error(overrun: Overrun) -> ValidationError:
+    """The refusal of a list past one of the limits: which, and by how much."""
+    if overrun.limit == "program_size":
+        return _program_size_error(overrun)
+    messages = {
+        "lines": _(
+            "This list has %(actual)s lines; at most %(allowed)s are allowed (%(excess)s too many)."
+        ),
+        "characters": _(
+            "This list has %(actual)s characters; at most %(allowed)s are allowed "
+            "(%(excess)s too many)."
+        ),
+        "expressions": _(
+            "This list has %(actual)s regular expressions; at most %(allowed)s are allowed "
+            "(%(excess)s too many). Plain paths such as ^/shop/ or ^/healthz$ do not count."
+        ),
+    }
+    return ValidationError(
+        messages[overrun.limit],
+        code=f"too_many_{overrun.limit}",
+        params={
+            "actual": _count(overrun.actual),
+            "allowed": _count(overrun.allowed),
+            "excess": _count(overrun.excess),
+        },
+    )
+
+
+def _refusal(
+    exc: InvalidLines, line_error: Callable[[LineError], ValidationError]
+) -> ValidationError:
+    return ValidationError(
+        [line_error(error) for error in exc.errors]
+        + [overrun_error(overrun) for overrun in exc.overruns]
+    )
+
+
 def _pattern_error(error: LineError) -> ValidationError:
     if error.reason == "null_character":
         return _null_error(error)
+    if error.reason in {"too_long", "too_large"}:
+        return _size_error(error)
     if error.reason == "syntax":
         return ValidationError(
             _("Line %(number)s: “%(entry)s” is not a valid regular expression (%(error)s)."),
@@ -102,20 +217,20 @@ def _pattern_error(error: LineError) -> ValidationError:
 
 
 def parse_ip_lines(text: str) -> NetworkSet:
-    """The networks of a one-per-line text; raise ``ValidationError`` naming each bad line."""
+    """The networks of a one-per-line text; raise ``ValidationError`` naming each bad line,
+    or the limit of a list the text is past."""
     try:
         return NetworkSet.from_lines(text)
     except InvalidLines as exc:
-        raise ValidationError([_ip_error(error) for error in exc.errors]) from None
+        raise _refusal(exc, _ip_error) from None
 
 
 def parse_url_patterns(text: str) -> PatternSet:
     """The patterns of a one-per-line text; raise ``ValidationError`` naming each line
-    that is not a regular expression RE2 matches in linear time, and why."""
-    try:
-        return PatternSet.from_lines(text)
-    except InvalidLines as exc:
-        raise ValidationError([_pattern_error(error) for error in exc.errors]) from None
+    that is not a regular expression RE2 matches in linear time, and why, and each limit
+    of a list the text is past."""
+    validate_url_patterns(text)
+    return PatternSet.from_lines(text, skip_invalid=True)
 
 
 def validate_ip_lines(text: str) -> None:
@@ -124,8 +239,15 @@ def validate_ip_lines(text: str) -> None:
 
 
 def validate_url_patterns(text: str) -> None:
-    """Model-field validator for any field of URL patterns, one per line."""
-    parse_url_patterns(text)
+    """Model-field validator for any field of URL patterns, one per line.
+
+    It checks without building the matcher: the process that saves builds it once, when
+    it installs the new state.
+    """
+    try:
+        check_patterns(text)
+    except InvalidLines as exc:
+        raise _refusal(exc, _pattern_error) from None
 
 
 def validate_regex_lines(text: str) -> None:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from maintenance_panel import matching
-from maintenance_panel.matching import InvalidLines, NetworkSet, PatternSet
+from maintenance_panel.matching import InvalidLines, NetworkSet, PatternSet, expressions, limits
 from maintenance_panel.matching import patterns as patterns_module
 
 #: Quick and steady: modest example counts, no deadline (the machine is shared).
@@ -102,7 +102,14 @@ def test_the_same_answer_as_a_scan_of_every_network(networks, address):
 @example("1.2.3.04")
 @example("::1.2.3.4")
 @example("fe80::1%eth0")
+@example("fe80::1%eth0/64")
+@example("fe80::1%")
+@example("1.2.3.4%x")
 @example("10.0.0.0/024")
+@example("10.0.0.5/255.255.255.0")
+@example("10.0.0.5/0.0.0.255")
+@example("10.0.0.5/255.0.255.0")
+@example("::/ffff::")
 def test_parsing_accepts_exactly_what_ipaddress_accepts(text):
     try:
         expected = ipaddress.ip_network(text.strip(), strict=False)
@@ -248,3 +255,73 @@ plain_patterns = st.from_regex(r"\^?/[a-c/_-]{0,4}\$?", fullmatch=True)
 def test_plain_and_regular_patterns_together_answer_as_python_re_match(lines, path):
     path = "/" + path
     assert PatternSet.from_lines(lines).match(path) == any(re.match(p, path) for p in lines)
+
+
+# -- the limits of a list -----------------------------------------------------------------
+
+
+def test_networks_past_the_lines_limit_are_refused_or_left_out():
+    text = "\n".join(f"10.0.{n // 256}.{n % 256}" for n in range(limits.MAX_LINES + 3))
+    with pytest.raises(InvalidLines) as caught:
+        NetworkSet.from_lines(text)
+    assert caught.value.errors == []
+    assert caught.value.overruns == [
+        limits.Overrun("lines", limits.MAX_LINES, limits.MAX_LINES + 3)
+    ]
+
+    networks = NetworkSet.from_lines(text + "\nnonsense", skip_invalid=True)
+    assert len(networks) == limits.MAX_LINES
+    assert networks.left_out == limits.LeftOut(0, 4, ("lines",))
+    assert networks.contains(f"10.0.{(limits.MAX_LINES - 1) // 256}.{(limits.MAX_LINES - 1) % 256}")
+    assert not networks.contains(f"10.0.{limits.MAX_LINES // 256}.{limits.MAX_LINES % 256}")
+
+
+def test_the_request_path_keeps_the_expressions_before_the_first_that_does_not_fit():
+    large = "^/a" + "a{1000}" * (limits.MAX_PROGRAM_SIZE // 2000)  # half the room
+    patterns = PatternSet.from_lines(
+        [r"^/one\d", large, "^/plain/", large.replace("^/a", "^/b"), "^/c.", "^/later/"],
+        skip_invalid=True,
+    )
+    assert patterns.sources == (r"^/one\d", large, "^/plain/", "^/later/")
+    assert patterns.left_out == limits.LeftOut(0, 2, ("program_size",))
+
+
+def test_a_line_too_long_is_left_out_alone():
+    patterns = PatternSet.from_lines(
+        ["^/" + "a" * limits.MAX_LINE_LENGTH, "^/b\\d"], skip_invalid=True
+    )
+    assert patterns.sources == ("^/b\\d",)
+    assert patterns.left_out == limits.LeftOut(0, 1, ("line_length",))
+
+
+def test_refusing_a_heavy_list_compiles_a_bounded_part_of_it(monkeypatch):
+    compiled: list[str] = []
+    compile_one = expressions._compiled
+
+    def counting(pattern: str) -> object:
+        compiled.append(pattern)
+        return compile_one(pattern)
+
+    monkeypatch.setattr(expressions, "_compiled", counting)
+    heavy = [rf"^/u{n}/\p{{L}}{{0,10}}$" for n in range(limits.MAX_EXPRESSIONS)]
+    with pytest.raises(InvalidLines) as caught:
+        matching.check_patterns(heavy)
+    (overrun,) = caught.value.overruns
+    assert overrun.limit == "program_size"
+    assert not overrun.exact
+    assert overrun.actual > limits.COUNT_PROGRAM_SIZE_UP_TO
+    # About 12,000 instructions each: counting stopped after a dozen lines, compiled
+    # twice each (checked, then measured), of the 500.
+    assert len(compiled) < 40
+
+    compiled.clear()
+    PatternSet.from_lines(heavy, skip_invalid=True)
+    assert len(compiled) < 10  # the request path stops at the first that does not fit
+
+
+def test_a_pattern_as_large_as_a_whole_list_may_be_compiles_alone():
+    # RE2's budget for one pattern is derived from its max_mem: it must leave room for a
+    # pattern of the whole limit, or the form would call a fitting line too large.
+    pattern = "^/x" + "a{1000}" * (limits.MAX_PROGRAM_SIZE // 1000 - 1)
+    assert matching.check_pattern(pattern) is None
+    assert expressions.program_size(pattern) <= limits.MAX_PROGRAM_SIZE

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from maintenance_panel.matching.limits import Overrun
 
 #: The line breaks a browser's text box produces (and that an operator sees as lines).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -49,7 +53,9 @@ class LineError:
     number: int
     entry: str
     #: ``"null_character"``, ``"not_an_address"``, ``"syntax"`` (not a regular
-    #: expression at all) or ``"unsupported"`` (valid for Python's ``re``, refused by RE2).
+    #: expression at all), ``"unsupported"`` (valid for Python's ``re``, refused by RE2),
+    #: ``"too_long"`` (a URL pattern longer than a line may be) or ``"too_large"`` (RE2
+    #: would compile it to more than a whole list may use).
     reason: str
     #: For patterns: the construct RE2 does not support (see :data:`CONSTRUCTS`), or "".
     construct: str = ""
@@ -58,8 +64,15 @@ class LineError:
 
 
 class InvalidLines(ValueError):
-    """Some lines cannot be used; :attr:`errors` names each one."""
+    """Some lines cannot be used (:attr:`errors` names each one), or the list is past a
+    limit (:attr:`overruns` says which)."""
 
-    def __init__(self, errors: Sequence[LineError]) -> None:
-        super().__init__("; ".join(f"line {e.number}: {e.entry!r} ({e.reason})" for e in errors))
+    def __init__(self, errors: Sequence[LineError], overruns: Sequence[Overrun] = ()) -> None:
+        super().__init__(
+            "; ".join(
+                [f"line {e.number}: {e.entry!r} ({e.reason})" for e in errors]
+                + [str(overrun) for overrun in overruns]
+            )
+        )
         self.errors = list(errors)
+        self.overruns = list(overruns)

@@ -7,43 +7,69 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+from maintenance_panel.matching.limits import (
+    NOTHING_LEFT_OUT,
+    LeftOut,
+    text_overrun,
+    within_text_limits,
+)
 from maintenance_panel.matching.lines import InvalidLines, LineError, entries_of
 
 _MAPPED_PREFIX = 0xFFFF  # ::ffff:a.b.c.d, an IPv4 address written as IPv6
+#: A character no address or network has outside a scope (``fe80::1%eth0``).
+_NOT_IN_AN_ADDRESS = re.compile(r"[^0-9A-Fa-f:./%]")
 
 
 def _address_value(text: str) -> tuple[int, int]:
     """(version, integer) of an address; raise ``ValueError`` when it is not one.
 
-    ``inet_pton`` parses the usual forms ten times faster than :mod:`ipaddress`; what it
-    refuses (scoped IPv6 addresses, say) :mod:`ipaddress` decides, so the two never
-    disagree on what is accepted (tests compare them).
+    ``inet_pton`` parses the usual forms ten times faster than :mod:`ipaddress` (a scoped
+    IPv6 address without its scope, which does not change the value); what it refuses
+    :mod:`ipaddress` decides, so the two never disagree on what is accepted (tests
+    compare them).
     """
     family, version = (socket.AF_INET6, 6) if ":" in text else (socket.AF_INET, 4)
+    address, percent, scope = text.partition("%")
+    if percent and scope and "%" not in scope and ":" in address:
+        text = address  # ipaddress's rule for a scope: not empty, no second "%"
     try:
         return version, int.from_bytes(socket.inet_pton(family, text), "big")
     except (OSError, ValueError):
-        address = ipaddress.ip_address(text)
-        return address.version, int(address)
+        parsed = ipaddress.ip_address(text)
+        return parsed.version, int(parsed)
+
+
+@lru_cache(maxsize=64)
+def _ipv4_mask_length(mask: str) -> int:
+    """The prefix length of an IPv4 netmask or hostmask (``255.255.255.0``,
+    ``0.0.0.255``) as :mod:`ipaddress` reads it; a list repeats a few masks."""
+    return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
 
 
 def parse_network(entry: str) -> tuple[int, int, int]:
     """(version, first, last) of an address or CIDR network (host bits are ignored, as
     ``ip_network(strict=False)`` ignores them); raise ``ValueError`` for anything else."""
     entry = entry.strip()
+    if "%" not in entry and _NOT_IN_AN_ADDRESS.search(entry):
+        raise ValueError(f"{entry!r} is not an address or network")
     address, slash, prefix = entry.partition("/")
-    if slash and not (
-        prefix.isdigit() and prefix.isascii() and (prefix[0] != "0" or prefix == "0")
+    mask = slash and "." in prefix and ":" not in address
+    if (
+        slash
+        and not mask
+        and not (prefix.isdigit() and prefix.isascii() and (prefix[0] != "0" or prefix == "0"))
     ):
-        # A netmask or hostmask ("/255.0.0.0"), or something odd: ipaddress decides.
+        # Something odd: ipaddress decides.
         network = ipaddress.ip_network(entry, strict=False)
         return network.version, int(network.network_address), int(network.broadcast_address)
     version, value = _address_value(address)
     bits = 32 if version == 4 else 128
-    length = int(prefix) if slash else bits
+    length = _ipv4_mask_length(prefix) if mask else (int(prefix) if slash else bits)
     if length > bits:
         raise ValueError(f"{entry!r}: prefix length above {bits}")
     host = (1 << (bits - length)) - 1
@@ -79,25 +105,39 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 class NetworkSet:
     """IPv4 and IPv6 networks, asked in O(log n) whether they contain an address."""
 
-    __slots__ = ("_ranges", "entries")
+    __slots__ = ("_ranges", "entries", "left_out")
 
-    def __init__(self, networks: Iterable[tuple[int, int, int]] = (), entries: Sequence[str] = ()):
+    def __init__(
+        self,
+        networks: Iterable[tuple[int, int, int]] = (),
+        entries: Sequence[str] = (),
+        left_out: LeftOut = NOTHING_LEFT_OUT,
+    ):
         by_version: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for version, first, last in networks:
             by_version[version].append((first, last))
         self._ranges = {version: _merged(ranges) for version, ranges in by_version.items()}
         #: The entries as written (the usable ones), for display.
         self.entries = tuple(entries)
+        #: What of the list given was not used, and why.
+        self.left_out = left_out
 
     @classmethod
     def from_lines(cls, lines: str | Iterable[str], *, skip_invalid: bool = False) -> NetworkSet:
         """Parse a one-per-line text (or a list of entries).
 
         Raise :class:`InvalidLines` naming every entry that is not an address or
-        network, unless ``skip_invalid`` (the request path never raises).
+        network, or the limit the list is past (then no entry is read), unless
+        ``skip_invalid`` (the request path never raises): then those are left out, as
+        :attr:`left_out` says, and so are the entries past the limits.
         """
+        numbered = entries_of(lines)
+        overrun = text_overrun(numbered)
+        if overrun is not None and not skip_invalid:
+            raise InvalidLines([], [overrun])
+        kept = within_text_limits(numbered)
         networks, entries, errors = [], [], []
-        for number, entry in entries_of(lines):
+        for number, entry in kept:
             try:
                 if "\x00" in entry:
                     errors.append(LineError(number, entry, "null_character"))
@@ -108,7 +148,8 @@ class NetworkSet:
                 errors.append(LineError(number, entry, "not_an_address"))
         if errors and not skip_invalid:
             raise InvalidLines(errors)
-        return cls(networks, entries)
+        limits = () if overrun is None else (overrun.limit,)
+        return cls(networks, entries, LeftOut(len(errors), len(numbered) - len(kept), limits))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NetworkSet) and self.entries == other.entries

@@ -9,103 +9,27 @@ lookups.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import re2
 
-from maintenance_panel.matching.lines import InvalidLines, LineError, entries_of
-
-#: The constructs of Python's ``re`` that RE2 refuses (they need backtracking), as RE2
-#: reports them: the start of its message's quoted part -> a name.
-CONSTRUCTS: tuple[tuple[str, str], ...] = (
-    ("(?=", "lookahead"),
-    ("(?!", "lookahead"),
-    ("(?<=", "lookbehind"),
-    ("(?<!", "lookbehind"),
-    ("(?P=", "backreference"),
-    ("(?>", "atomic_group"),
-    ("(?(", "conditional"),
-    ("(?#", "comment"),
-    ("\\Z", "end_of_text"),
+from maintenance_panel.matching.expressions import PLAIN
+from maintenance_panel.matching.limits import NOTHING_LEFT_OUT, LeftOut
+from maintenance_panel.matching.lines import entries_of
+from maintenance_panel.matching.pattern_lists import (
+    Chosen,
+    check_patterns,
+    choose_patterns,
+    numbered_entries,
 )
-#: ``{,n}``, unescaped: Python's ``re`` reads "0 to n times", RE2 the literal text.
-_NO_LOWER_BOUND = re.compile(r"(?:^|[^\\])(?:\\\\)*\{,\d+\}")
-_OPERATOR = re.compile(r"^(?:invalid perl operator|invalid escape sequence): (?P<what>.*)$", re.S)
-_POSSESSIVE = re.compile(r"^bad repetition operator: .*[*+?}]\+$", re.S)
 
-#: The RE2 options of one pattern: the default memory budget (8 MiB) bounds what a
-#: single line may compile to; errors are raised, not logged to stderr.
-_PATTERN_OPTIONS = re2.Options()
-_PATTERN_OPTIONS.log_errors = False
-#: The set of all patterns gets a larger budget; a set that still does not fit is split.
+#: The set of all patterns: room for the largest program a list may have (RE2 needs
+#: about 100 bytes per instruction to compile a set) and for the DFA it builds while
+#: matching, which never grows past this. A set that still does not fit is split.
 _SET_OPTIONS = re2.Options()
 _SET_OPTIONS.log_errors = False
-_SET_OPTIONS.max_mem = 64 << 20
-
-
-def _construct(pattern: str, message: str) -> str:
-    """The unsupported construct RE2's ``message`` is about, or "" when it is a plain
-    syntax error."""
-    if message.startswith("invalid repetition size"):
-        return "repetition_count"
-    if message.startswith("pattern too large"):
-        return "too_large"
-    if _POSSESSIVE.match(message):
-        return "possessive"
-    operator = _OPERATOR.match(message)
-    if operator is None:
-        return ""
-    what = operator.group("what")
-    if what == "(?P" and "(?P=" in pattern:
-        what = "(?P="
-    for start, name in CONSTRUCTS:
-        if what.startswith(start):
-            return name
-    if re.fullmatch(r"\\[1-9]", what):
-        return "backreference"
-    if re.fullmatch(r"\\[uUN]", what):
-        return "unicode_escape"
-    if what.startswith("(?"):
-        return "flag"
-    return ""
-
-
-def compile_python(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled by Python's ``re``; raise ``ValueError`` when it is not a
-    regular expression for it."""
-    with warnings.catch_warnings():
-        # "Possible nested set" and the like: a hint for a programmer, not an operator.
-        warnings.simplefilter("ignore", FutureWarning)
-        try:
-            return re.compile(pattern)
-        except (re.error, RecursionError, OverflowError) as exc:  # the last two: too deep
-            raise ValueError(str(exc)) from None
-
-
-def check_pattern(pattern: str) -> LineError | None:
-    """None when RE2 accepts ``pattern``, else why not (line number 0: the caller's)."""
-    if "\x00" in pattern:
-        return LineError(0, pattern, "null_character")
-    if _NO_LOWER_BOUND.search(pattern):
-        # Both engines accept it but disagree on what it means: refuse rather than
-        # match something else than the operator wrote.
-        return LineError(0, pattern, "unsupported", construct="no_lower_bound")
-    try:
-        re2.compile(pattern, _PATTERN_OPTIONS)
-    except re2.error as exc:
-        message = exc.args[0] if exc.args else ""
-        if isinstance(message, bytes):
-            message = message.decode("utf-8", "replace")
-        message = str(message)
-        try:
-            compile_python(pattern)
-        except ValueError:
-            return LineError(0, pattern, "syntax", detail=message)
-        construct = _construct(pattern, message) or "other"
-        return LineError(0, pattern, "unsupported", construct=construct, detail=message)
-    return None
+_SET_OPTIONS.max_mem = 16 << 20
 
 
 def _compiled_sets(patterns: Sequence[str]) -> tuple[list[Any], list[str]]:
@@ -134,12 +58,6 @@ def _compiled_sets(patterns: Sequence[str]) -> tuple[list[Any], list[str]]:
     return [pattern_set], added
 
 
-#: A pattern that is a plain path: an optional ``^``, characters that stand for
-#: themselves in both engines, an optional ``$``. Most lists are mostly such lines
-#: (``^/healthz$``, ``^/shop/``); they need no regular expression engine at all.
-_PLAIN = re.compile(r"\^?([A-Za-z0-9/_~%,;=@!&:'-]*)(\$?)", re.ASCII)
-
-
 class PatternSet:
     """URL patterns matched together against the start of a path, like ``re.match``.
 
@@ -150,24 +68,57 @@ class PatternSet:
     compiled Python patterns, and strings RE2 refuses.
     """
 
-    __slots__ = ("_exact", "_prefixes", "_python", "_sets", "python_sources", "sources")
+    __slots__ = (
+        "_exact",
+        "_prefixes",
+        "_python",
+        "_sets",
+        "left_out",
+        "python_sources",
+        "sources",
+    )
 
-    def __init__(self, patterns: Sequence[str] = (), python: Sequence[re.Pattern[str]] = ()):
-        prefixes: dict[int, set[str]] = {}
-        exact: set[str] = set()
-        plain: set[str] = set()
+    def __init__(
+        self,
+        patterns: Sequence[str] = (),
+        python: Sequence[re.Pattern[str]] = (),
+        left_out: LeftOut = NOTHING_LEFT_OUT,
+    ):
+        plain: dict[str, tuple[str, str]] = {}
         regexes = []
         for pattern in patterns:
-            parts = _PLAIN.fullmatch(pattern)
+            parts = PLAIN.fullmatch(pattern)
             if parts is None:
                 regexes.append(pattern)
-                continue
-            path, to_the_end = parts.groups()
+            else:
+                plain[pattern] = (parts[1], parts[2])
+        self._setup(patterns, plain, regexes, python, left_out)
+
+    @classmethod
+    def _of(cls, chosen: Chosen) -> PatternSet:
+        """The matcher of what :func:`choose_patterns` chose (split into plain paths and
+        expressions already)."""
+        patterns = cls.__new__(cls)
+        patterns._setup(
+            chosen.patterns, chosen.plain, chosen.expressions, chosen.python, chosen.left_out()
+        )
+        return patterns
+
+    def _setup(
+        self,
+        patterns: Sequence[str],
+        plain: dict[str, tuple[str, str]],
+        regexes: Sequence[str],
+        python: Sequence[re.Pattern[str]],
+        left_out: LeftOut,
+    ) -> None:
+        prefixes: dict[int, set[str]] = {}
+        exact: set[str] = set()
+        for path, to_the_end in plain.values():
             if to_the_end:
                 exact.add(path)
             else:
                 prefixes.setdefault(len(path), set()).add(path)
-            plain.add(pattern)
         #: Prefix length -> the plain prefixes of that length, shortest first.
         self._prefixes = {length: frozenset(prefixes[length]) for length in sorted(prefixes)}
         self._exact = frozenset(exact)
@@ -181,52 +132,37 @@ class PatternSet:
         )
         #: The settings' patterns matched by Python's backtracking ``re``.
         self.python_sources: tuple[str, ...] = tuple(p.pattern for p in self._python)
+        #: What of the list given was not used, and why.
+        self.left_out = LeftOut(
+            left_out.unusable + len(regexes) - len(usable), left_out.past_limits, left_out.limits
+        )
 
     @classmethod
     def from_lines(cls, lines: str | Iterable[str], *, skip_invalid: bool = False) -> PatternSet:
         """Patterns of a one-per-line text (or a list of strings), RE2 only.
 
         Raise :class:`InvalidLines` naming every line RE2 does not accept, with the
-        unsupported construct, unless ``skip_invalid``.
+        unsupported construct, and every limit the list is past (see
+        :func:`check_patterns`), unless ``skip_invalid``: then the lines that cannot be
+        used are left out, and so are those past the limits (:func:`choose_patterns`),
+        as :attr:`left_out` says.
         """
-        numbered = entries_of(lines)
-        if skip_invalid:
-            # No check one by one: the set leaves out what it cannot compile.
-            return cls([entry for _, entry in numbered if "\x00" not in entry])
-        errors = []
-        for number, entry in numbered:
-            problem = check_pattern(entry)
-            if problem is not None:
-                errors.append(
-                    LineError(number, entry, problem.reason, problem.construct, problem.detail)
-                )
-        if errors:
-            raise InvalidLines(errors)
-        return cls([entry for _, entry in numbered])
+        if not skip_invalid:
+            check_patterns(lines)
+            return cls([entry for _, entry in entries_of(lines)])
+        return cls._of(choose_patterns(entries_of(lines)))
 
     @classmethod
     def from_settings(cls, entries: Iterable[str | re.Pattern[str]]) -> PatternSet:
         """The settings' patterns: strings through RE2 where it accepts them, else
-        Python's ``re``; compiled Python patterns as they are. Unusable ones are left out
-        (the system check names them)."""
-        patterns: list[str] = []
-        python: list[re.Pattern[str]] = []
-        for entry in entries:
-            if isinstance(entry, re.Pattern):
-                if isinstance(entry.pattern, str):
-                    python.append(entry)
-                continue
-            text = str(entry).strip()
-            if not text:
-                continue
-            if check_pattern(text) is None:
-                patterns.append(text)
-                continue
-            try:
-                python.append(compile_python(text))
-            except ValueError:
-                continue
-        return cls(patterns, python)
+        Python's ``re``; compiled Python patterns as they are. Unusable ones, and those
+        past the limits, are left out (the system check names them)."""
+        numbered = [
+            (number, entry)
+            for number, entry in numbered_entries(entries)
+            if not isinstance(entry, re.Pattern) or isinstance(entry.pattern, str)
+        ]
+        return cls._of(choose_patterns(numbered, python_fallback=True))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PatternSet) and (self.sources, self.python_sources) == (
