@@ -32,11 +32,24 @@ CHROMIUM_ARGS = [
 PASSWORD = "secret-password"
 
 
+#: The modules that check how pages look (layout, accessibility, screenshots): what they
+#: see does not depend on the database or the cache, so CI runs them once.
+LOOK_MODULES = {
+    "test_accessibility.py",
+    "test_admin_look.py",
+    "test_read_only_accessibility.py",
+    "test_screenshots.py",
+    "test_servers_look.py",
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = os.path.dirname(__file__)
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(pytest.mark.browser)
+            if item.path.name in LOOK_MODULES:
+                item.add_marker(pytest.mark.look)
 
 
 def _unavailable(reason: str, *, module_level: bool = False) -> None:

@@ -58,12 +58,12 @@ def looks(page: Any) -> dict[str, dict[str, Any] | None]:
 
 
 @pytest.fixture(params=["light", "dark"])
-def admin_page(request: Any, new_page: Any, log_in: Any, transactional_db: Any) -> Any:
+def admin_page(request: Any, new_page: Any, sign_in: Any, transactional_db: Any) -> Any:
     """A logged-in page, in the browser's light or dark colour scheme (the admin
     follows it)."""
     operator = furnish()
     page = new_page(viewport={"width": 1280, "height": 900}, color_scheme=request.param)
-    log_in(page, operator, USER_LIST)
+    sign_in(page, operator)
     return page
 
 
