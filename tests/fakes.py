@@ -103,6 +103,9 @@ def free_slots(first: int = 100) -> Iterator[int]:
 
 
 def store(*reports: dict[str, Any], cache_alias: str = "default") -> None:
-    """Store the reports of other processes, as they would."""
-    for slot, report in zip(free_slots(), reports, strict=False):
-        caches[cache_alias].set(fleet.SLOT_KEY % slot, report, 60)
+    """Store the reports of other processes, as they would, in slots that hold none yet
+    (one this process has just claimed included)."""
+    cache = caches[cache_alias]
+    empty = (slot for slot in free_slots() if cache.get(fleet.SLOT_KEY % slot) is None)
+    for slot, report in zip(empty, reports, strict=False):
+        cache.set(fleet.SLOT_KEY % slot, report, 60)
