@@ -246,13 +246,26 @@ def test_forced_on_view_called_directly_answers_the_maintenance_page():
     assert response.status_code == 503
 
 
-@override_settings(MAINTENANCE_MODE_RESPONSE_TYPE="json")
-@pytest.mark.parametrize("middleware", [settings.MIDDLEWARE, WITHOUT_OUR_MIDDLEWARE])
-def test_forced_on_view_answers_once_with_or_without_the_middleware(middleware):
+#: The requests ``counting_context`` was asked about: one per maintenance page rendered.
+RENDERED: list[str] = []
+
+
+def counting_context(request):
+    RENDERED.append(request.path)
+    return {"message": "Counted."}
+
+
+@override_settings(MAINTENANCE_MODE_GET_CONTEXT="tests.test_migrating.counting_context")
+@pytest.mark.parametrize(
+    "middleware", [settings.MIDDLEWARE, WITHOUT_OUR_MIDDLEWARE], ids=["installed", "not"]
+)
+def test_forced_on_view_is_answered_once_with_or_without_the_middleware(middleware):
+    RENDERED.clear()
     with override_settings(MIDDLEWARE=middleware):
         response = Client().get("/down/")
     assert response.status_code == 503
-    assert response.json()["retry_after"] == 3600
+    assert "Counted." in text(response)
+    assert RENDERED == ["/down/"]
 
 
 # -- logging out a visitor the anonymous exemption then serves --------------------------------
