@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_TRUSTED_PROXY_COUNT": 0,
     f"{PREFIX}_STATE_TTL": 1.0,
     f"{PREFIX}_CACHE": "default",
+    # django-maintenance-mode's name for the cache it kept the state in: read as
+    # MAINTENANCE_MODE_CACHE when that is not set (see cache_setting()).
+    f"{PREFIX}_CACHE_BACKEND": None,
     f"{PREFIX}_FALLBACK": False,
     f"{PREFIX}_ANNOUNCE_BEFORE": 24 * 60 * 60,
     f"{PREFIX}_BYPASS_COOKIE_NAME": "maintenance_bypass",
@@ -132,9 +135,21 @@ def state_ttl() -> float:
     return float(getattr(settings, f"{PREFIX}_STATE_TTL", 1.0))
 
 
+@cache
+def cache_setting() -> str:
+    """The setting that names the shared cache: ``MAINTENANCE_MODE_CACHE``, or, when only
+    it is set, django-maintenance-mode's ``MAINTENANCE_MODE_CACHE_BACKEND`` (the cache
+    that library kept the state in; here the cache the state is shared through)."""
+    if getattr(settings, f"{PREFIX}_CACHE", None) is None and getattr(
+        settings, f"{PREFIX}_CACHE_BACKEND", None
+    ):
+        return f"{PREFIX}_CACHE_BACKEND"
+    return f"{PREFIX}_CACHE"
+
+
 def cache_alias() -> str:
     """Alias of the shared Django cache that carries the state's version stamp."""
-    return str(get(f"{PREFIX}_CACHE"))
+    return str(get(cache_setting()))
 
 
 def fallback_state() -> bool:
@@ -348,6 +363,7 @@ _MEMOIZED = (
     forced_state,
     forced_flag,
     state_ttl,
+    cache_setting,
     ignore_tests,
     ignored_networks,
     ignored_url_patterns,

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from maintenance_panel import conf, state
 from maintenance_panel.fleet import ProcessReport, read_reports
 from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token, history
-from maintenance_panel.values import Moment, check_bool, to_moment
+from maintenance_panel.values import InvalidValue, Moment, check_bool, to_moment
 
 if TYPE_CHECKING:
     from maintenance_panel.overrides import override_maintenance_mode
 
 __all__ = [
+    "InvalidValue",
     "create_bypass_link",
     "fleet",
     "get_maintenance_mode",
@@ -102,16 +103,17 @@ def set_maintenance_mode(
     URLs under maintenance (``[]`` for the whole site). For both, and for ``title``
     and ``message``, None keeps what is stored.
 
-    ``start`` and ``end`` are datetimes (naive ones are read in the current time
-    zone) or timedeltas from now. Switching on replaces the window with the one given
+    ``start`` and ``end`` are datetimes or ISO 8601 strings (naive ones are read in the
+    current time zone) or timedeltas from now. Switching on replaces the window with the one given
     (none: on at once, until switched off). The change is validated as the admin
     validates it, recorded in the history as ``user`` (or ``label``) through
     ``source``, and takes effect once the transaction commits.
 
     Raises ``ImproperlyConfigured`` when ``MAINTENANCE_MODE`` fixes the state (or
-    ``MAINTENANCE_MODE_READ_ONLY`` the level asked for), and ``ValidationError`` for a
-    window that ends before it starts or, when switching on, has already ended, and for
-    a scope line that is not a regular expression.
+    ``MAINTENANCE_MODE_READ_ONLY`` the level asked for), and :class:`InvalidValue` (a
+    ``ValidationError`` that is also a ``ValueError``) for a time that cannot be read,
+    a window that ends before it starts or, when switching on, has already ended, and
+    for a scope line that is not a regular expression.
     """
     check_bool(value, "value")
     _refuse_what_settings_fix(read_only)
@@ -127,8 +129,18 @@ def set_maintenance_mode(
         for name, given in {**kept, "scope_urls": scope_text}.items():
             if given is not None:
                 setattr(config, name, given)
-        config.full_clean(exclude=["ignore_groups", "ignore_users"])
+        _full_clean(config, exclude=["ignore_groups", "ignore_users"])
         config.save()
+
+
+def _full_clean(instance: Any, *, exclude: list[str]) -> None:
+    """``instance.full_clean()``, raising :class:`InvalidValue` for what it refuses."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except InvalidValue:
+        raise
+    except ValidationError as exc:
+        raise InvalidValue(exc.update_error_dict({})) from exc
 
 
 def _config_for_update() -> MaintenanceConfig:
@@ -166,7 +178,7 @@ def _window(
     starts_at = to_moment(start, name="start")
     ends_at = to_moment(end, name="end")
     if value and ends_at is not None and ends_at <= timezone.now():
-        raise ValidationError(
+        raise InvalidValue(
             {
                 "ends_at": ValidationError(
                     _("The end of the window is in the past."), code="end_in_past"
@@ -223,15 +235,16 @@ def create_bypass_link(
 ) -> str:
     """Make a bypass link and return its path; the secret appears only in that path.
 
-    ``expires_at`` is a datetime or a timedelta from now (None: until revoked).
-    Whoever opens the path uses the site during maintenance until the link expires
-    or is revoked. Raises ``ValidationError`` for a name in use or a past expiry, and
+    ``expires_at`` is a datetime, an ISO 8601 string or a timedelta from now (None:
+    until revoked). Whoever opens the path uses the site during maintenance until the
+    link expires or is revoked. Raises :class:`InvalidValue` for a name in use or a
+    past expiry, and
     ``ImproperlyConfigured`` when the URLconf does not include ``maintenance_panel.urls``
     (the link would lead nowhere).
     """
     expires = to_moment(expires_at, name="expires_at")
     if expires is not None and expires <= timezone.now():
-        raise ValidationError(
+        raise InvalidValue(
             {"expires_at": ValidationError(_("The expiry is in the past."), code="expired")}
         )
     token = secrets.token_urlsafe(32)
@@ -243,7 +256,7 @@ def create_bypass_link(
     with transaction.atomic(), history.recording(source=source, user=user, label=label):
         link = BypassLink(name=name, expires_at=expires, created_by=history.stored_user(user))
         link.token_hash = hash_token(token)
-        link.full_clean(exclude=["token_hash"])
+        _full_clean(link, exclude=["token_hash"])
         link.save()
     return path
 
@@ -253,13 +266,13 @@ def revoke_bypass_link(
 ) -> None:
     """End bypass link ``name`` and every cookie made from it.
 
-    Raises ``ValidationError`` when there is no link of that name; revoking a revoked
+    Raises :class:`InvalidValue` when there is no link of that name; revoking a revoked
     link again does nothing.
     """
     with transaction.atomic(), history.recording(source=source, user=user, label=label):
         link = BypassLink.objects.select_for_update().filter(name=name).first()
         if link is None:
-            raise ValidationError(
+            raise InvalidValue(
                 _("There is no bypass link named “%(name)s”."),
                 params={"name": name},
                 code="unknown",

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, is_valid_path, resolve, reverse
 from django.utils import timezone
 
 from maintenance_panel import conf
-from maintenance_panel.decorators import ATTRIBUTE as FORCED_ATTRIBUTE
 from maintenance_panel.health import report_available, report_unavailable
 from maintenance_panel.matching import parse_address
 from maintenance_panel.snapshot import Snapshot
@@ -45,6 +45,9 @@ HOLD = "hold"
 REFUSE = "refuse"
 GUARD = "guard"
 
+#: The attribute ``force_maintenance_mode_on`` / ``_off`` (:mod:`maintenance_panel.
+#: decorators`) set on a view (or its class): True or False.
+FORCED_ATTRIBUTE = "maintenance_mode_forced"
 BYPASS_SALT = "maintenance_panel.bypass"
 #: Methods that read: served to everyone during read-only maintenance.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -135,7 +138,14 @@ def decide(
         return Decision(SERVE, reason)
     if read_only:
         return Decision(GUARD if reads else REFUSE)
-    return Decision(HOLD, logout=user.should_log_out())
+    if user.should_log_out():
+        # Logged out, the visitor is anonymous, and served if anonymous visitors are.
+        return (
+            Decision(SERVE, "anonymous", logout=True)
+            if snapshot.flag("anonymous_user")
+            else Decision(HOLD, logout=True)
+        )
+    return Decision(HOLD)
 
 
 def decide_change(request: HttpRequest, snapshot: Snapshot) -> Decision:
@@ -176,13 +186,39 @@ def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
 
 
 def _url_reason(request: HttpRequest, snapshot: Snapshot) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    reason = _path_reason(request.path_info, match, snapshot)
+    if reason is None and match is None:
+        slashed = with_appended_slash(request)
+        if slashed is not None:
+            reason = _path_reason(*slashed, snapshot)
+    return reason
+
+
+def with_appended_slash(request: HttpRequest) -> tuple[str, Any] | None:
+    """(the path with a slash appended, its URL match) when Django's ``APPEND_SLASH``
+    would redirect there: the path ends without one, does not resolve, and does with
+    one. Such a request is judged as the path it is redirected to, so that ``/admin``
+    reaches ``CommonMiddleware``'s redirect to an exempt ``/admin/`` (the older library
+    exempted it by prefix). Asked only of a request that resolved to no view."""
     path = request.path_info
+    if path.endswith("/") or not settings.APPEND_SLASH:
+        return None
+    urlconf = getattr(request, "urlconf", None)
+    if is_valid_path(path, urlconf):
+        return None  # resolved, but an earlier middleware answered: no redirect
+    try:
+        return path + "/", resolve(path + "/", urlconf)
+    except Resolver404:
+        return None
+
+
+def _path_reason(path: str, match: Any, snapshot: Snapshot) -> str | None:
     if conf.ignored_url_patterns().match(path) or snapshot.url_patterns.match(path):
         return "url"
     redirect = redirect_path()
     if redirect is not None and path == redirect:
         return "url"
-    match = getattr(request, "resolver_match", None)
     if match is not None:
         if "maintenance_panel" in match.app_names:
             return "url"

@@ -32,13 +32,15 @@ except ImportError:  # unittest users need not install pytest
 
 def reset_maintenance_state() -> None:
     """Forget the process snapshot, the rendered pages and the state kept in the shared
-    cache (the test database is reset between tests; Redis, say, is not), and that this
-    process served requests (it reports to the fleet again after its next one)."""
+    cache (the test database is reset between tests; Redis, say, is not), that this
+    process served requests (it reports to the fleet again after its next one), and the
+    settings read so far (a setting assigned before a test's first request counts)."""
     if apps.ready and apps.is_installed("maintenance_panel"):
         # pytest loads this plugin before Django is set up, when the store (which
         # imports models) cannot be imported yet.
-        from maintenance_panel import fleet, responses, state, versions
+        from maintenance_panel import conf, fleet, responses, state, versions
 
+        conf.clear_memoized()
         state.reset()
         versions.forget_shared()
         responses.forget_bodies()

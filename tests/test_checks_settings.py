@@ -104,6 +104,18 @@ def test_unknown_cache_alias():
     assert "CACHES" in found()["maintenance_panel.E007"].hint
 
 
+@override_settings(MAINTENANCE_MODE_CACHE_BACKEND="nope")
+def test_unknown_cache_alias_in_the_older_librarys_setting():
+    assert found()["maintenance_panel.E007"].msg.startswith(
+        "MAINTENANCE_MODE_CACHE_BACKEND names cache 'nope'"
+    )
+
+
+@override_settings(MAINTENANCE_MODE_CACHE="default", MAINTENANCE_MODE_CACHE_BACKEND="nope")
+def test_the_cache_setting_wins_over_the_older_librarys():
+    assert found() == {}
+
+
 @override_settings(
     CACHES={
         "default": {
@@ -139,6 +151,8 @@ def test_process_local_cache_only_mentioned_by_deploy_checks():
         ("MAINTENANCE_MODE_IGNORE_TESTS", None),
         ("MAINTENANCE_MODE_BYPASS_COOKIE_NAME", ""),
         ("MAINTENANCE_MODE_REDIRECT_URL", 42),
+        ("MAINTENANCE_MODE_CACHE_BACKEND", 1),
+        ("MAINTENANCE_MODE_CACHE_BACKEND", ""),
     ],
 )
 def test_wrong_types(name, value):

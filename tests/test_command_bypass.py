@@ -139,3 +139,12 @@ def test_bypass_name_that_is_not_utf8_is_one_clear_line():
 def test_bypass_expiry_the_clocks_skip_is_refused():
     with pytest.raises(CommandError, match="does not exist or exists twice"):
         run("bypass", "create", "night", "--expires", "2027-03-28T02:30")
+
+
+def test_expiry_by_keyword_is_read_as_typed():
+    call_command("maintenance_mode", "bypass", "create", "QA", expires="+1d", stdout=StringIO())
+    expires = BypassLink.objects.get(name="QA").expires_at
+    assert expires is not None
+    assert expires - timezone.now() > timedelta(hours=23)
+    with pytest.raises(CommandError, match="--expires: 'Friday' is not a time"):
+        call_command("maintenance_mode", "bypass", "create", "QA2", expires="Friday")

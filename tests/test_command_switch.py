@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -312,3 +312,58 @@ def test_a_local_time_the_clocks_skip_or_pass_twice_is_refused(moment):
         run("on", "--end", moment)
     run("on", "--end", f"{moment}+01:00")  # with its offset it is one moment
     assert stored().enabled is True
+
+
+# -- options given by keyword (call_command) -----------------------------------------------
+
+
+def run_with(*args: str, **options: object) -> str:
+    out = StringIO()
+    call_command("maintenance_mode", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_keyword_options_are_converted_as_typed_ones(client):
+    run_with("on", end="+2h", title="Back soon", scope=["^/shop/"], read_only=True)
+    config = stored()
+    assert config.ends_at is not None
+    assert config.ends_at - timezone.now() > timedelta(hours=1, minutes=59)
+    assert (config.title, config.scope_urls, config.read_only) == ("Back soon", "^/shop/", True)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"end": "soon"}, "--end: 'soon' is not a time"),
+        ({"start": "+1h", "end": "+30m"}, "is not after --start"),
+        ({"message": "caf\udce9"}, "--message: .* is not valid UTF-8 text"),
+        ({"scope": ["^/caf\udce9/"]}, "--scope: .* is not valid UTF-8 text"),
+        ({"wait": True, "timeout": 0}, "--timeout: '0' is not a positive number"),
+        ({"expires": "+1d"}, "--expires does not go with `on`"),
+    ],
+)
+def test_keyword_options_are_refused_as_typed_ones(options, message):
+    with pytest.raises(CommandError, match=message):
+        run_with("on", **options)
+    assert not MaintenanceConfig.objects.filter(enabled=True).exists()
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_a_naive_datetime_by_keyword_is_read_in_the_current_zone():
+    run_with("on", end=datetime(2099, 1, 1, 2, 0))
+    assert stored().ends_at == datetime(2099, 1, 1, 1, 0, tzinfo=UTC)
+
+
+# -- --interactive ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["status", "wait", "render"])
+def test_interactive_only_goes_with_on_and_off(word):
+    with pytest.raises(CommandError, match=f"--interactive does not go with `{word}`"):
+        run(word, "--interactive")
+
+
+def test_interactive_asks_after_checking_the_window(monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
+    with pytest.raises(CommandError, match="is in the past"):
+        run("on", "--end", "2001-01-01T00:00+00:00", "--interactive")

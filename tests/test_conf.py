@@ -78,3 +78,22 @@ def test_a_string_list_setting_is_one_entry_not_characters():
 def test_invalid_entries_are_skipped_not_raised():
     assert conf.ignored_networks().entries == ("10.0.0.1",)
     assert conf.ignored_url_patterns().sources == ("^/ok/",)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "alias"),
+    [
+        ({}, "default"),
+        ({"MAINTENANCE_MODE_CACHE": "shared"}, "shared"),
+        ({"MAINTENANCE_MODE_CACHE_BACKEND": "legacy"}, "legacy"),
+        ({"MAINTENANCE_MODE_CACHE_BACKEND": None}, "default"),
+        (
+            {"MAINTENANCE_MODE_CACHE": "shared", "MAINTENANCE_MODE_CACHE_BACKEND": "legacy"},
+            "shared",
+        ),
+    ],
+)
+def test_the_older_librarys_cache_setting_counts_when_ours_is_not_set(overrides, alias):
+    with override_settings(**overrides):
+        assert conf.cache_alias() == alias
+    assert conf.cache_alias() == "default"

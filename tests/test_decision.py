@@ -185,3 +185,46 @@ def test_decide_change_runs_the_same_rules(set_config):
     assert decision.decide_change(office, snapshot) == Decision(SERVE, "ip")
     assert decision.decide_change(request_for(user=UserFactory()), snapshot) == Decision(REFUSE)
     assert decision.decide_change(request_for(), Snapshot()) == Decision(SERVE, "off")
+
+
+@pytest.mark.django_db
+@override_settings(MAINTENANCE_MODE_LOGOUT_AUTHENTICATED_USER=True)
+def test_a_user_logged_out_is_judged_as_the_anonymous_visitor_they_become():
+    anonymous_served = Snapshot(enabled=True, ignore_anonymous_user=True)
+    user = request_for(user=UserFactory())
+    assert decided(user, anonymous_served) == Decision(SERVE, "anonymous", logout=True)
+    assert decided(request_for(), anonymous_served) == Decision(SERVE, "anonymous")
+
+
+def unresolved(path: str) -> Any:
+    request = RequestFactory().get(path)
+    request.resolver_match = None  # no view: a 404, decided after the fact
+    request.user = AnonymousUser()
+    return request
+
+
+@pytest.mark.parametrize(
+    ("path", "snapshot", "expected"),
+    [
+        ("/backoffice", ON, Decision(SERVE, "url")),  # redirected to the exempt admin
+        ("/backoffice", LOCKED_OUT, Decision(HOLD)),
+        ("/maintenance/status", ON, Decision(SERVE, "url")),
+        ("/whoami", ON, Decision(HOLD)),  # redirected to a page under maintenance
+        ("/nowhere", ON, Decision(HOLD)),
+        ("/backoffice/", ON, Decision(HOLD)),  # ends with a slash: nothing to append
+    ],
+)
+def test_a_path_that_resolves_only_with_a_slash_is_judged_as_that_path(path, snapshot, expected):
+    assert decided(unresolved(path), snapshot, answered=True) == expected
+
+
+@override_settings(APPEND_SLASH=False)
+def test_without_append_slash_no_slash_is_appended():
+    assert decided(unresolved("/backoffice"), ON, answered=True) == Decision(HOLD)
+
+
+def test_a_path_that_resolves_as_it_is_gets_no_slash():
+    # An earlier middleware answered before the view was resolved: no redirect follows.
+    assert decision.with_appended_slash(unresolved("/backoffice/nope")) is None  # catch-all
+    slashed, match = decision.with_appended_slash(unresolved("/backoffice"))
+    assert (slashed, match.url_name, match.app_names) == ("/backoffice/", "index", ["admin"])

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from maintenance_panel.values import check_bool, to_moment
+from maintenance_panel.values import InvalidValue, check_bool, to_moment
 
 
 @pytest.mark.parametrize("value", ["off", 0, 1, None, "False"])
@@ -37,8 +37,39 @@ def test_a_naive_datetime_is_read_in_the_current_time_zone():
 
 def test_none_stays_none_and_other_types_are_refused():
     assert to_moment(None, name="start") is None
-    with pytest.raises(TypeError, match="start must be a datetime or a timedelta, not str"):
-        to_moment("tomorrow", name="start")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="start must be a datetime, an ISO 8601 string or a"):
+        to_moment(1700000000, name="start")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2099-01-01T02:00:00+01:00", datetime(2099, 1, 1, 1, 0, tzinfo=UTC)),
+        ("2099-01-01T01:00Z", datetime(2099, 1, 1, 1, 0, tzinfo=UTC)),
+        (" 2099-01-01 01:00:00+00:00 ", datetime(2099, 1, 1, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_iso_strings_are_read_as_the_older_library_reads_them(text, expected):
+    assert to_moment(text, name="end") == expected
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_an_iso_string_without_offset_is_read_in_the_current_zone():
+    assert to_moment("2099-01-01T02:00", name="end") == datetime(2099, 1, 1, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "+1h", "2099-02-30T00:00", "2099-01-01T25:00", ""])
+def test_a_string_that_is_not_a_time_is_an_invalid_value(text):
+    with pytest.raises(InvalidValue, match="end is not a time") as raised:
+        to_moment(text, name="end")
+    assert isinstance(raised.value, ValueError)
+    assert isinstance(raised.value, ValidationError)
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_a_local_time_the_clocks_skip_is_an_invalid_value_too():
+    with pytest.raises(ValueError, match="does not exist or exists twice"):
+        to_moment("2027-03-28T02:30", name="end")
 
 
 @override_settings(USE_TZ=False)

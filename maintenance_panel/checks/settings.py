@@ -57,12 +57,13 @@ def check_setting_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 
 @register(Tags.caches)
 def check_cache_alias(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """E007: MAINTENANCE_MODE_CACHE names a cache that is not in CACHES."""
+    """E007: MAINTENANCE_MODE_CACHE (or django-maintenance-mode's
+    MAINTENANCE_MODE_CACHE_BACKEND) names a cache that is not in CACHES."""
     if conf.cache_alias() in settings.CACHES:
         return []
     return [
         Error(
-            f"MAINTENANCE_MODE_CACHE names cache {conf.cache_alias()!r}, which is not in CACHES.",
+            f"{conf.cache_setting()} names cache {conf.cache_alias()!r}, which is not in CACHES.",
             hint="Name an alias from CACHES, or remove the setting to use 'default'.",
             id="maintenance_panel.E007",
         )
@@ -131,6 +132,10 @@ TYPE_RULES: dict[str, tuple[Any, str]] = {
     ),
     f"{conf.PREFIX}_TEMPLATE": (lambda v: isinstance(v, str) and bool(v), "a template name"),
     f"{conf.PREFIX}_CACHE": (lambda v: isinstance(v, str) and bool(v), "a cache alias"),
+    f"{conf.PREFIX}_CACHE_BACKEND": (
+        lambda v: v is None or (isinstance(v, str) and bool(v)),
+        "a cache alias or None",
+    ),
     f"{conf.PREFIX}_BYPASS_COOKIE_NAME": (
         lambda v: isinstance(v, str) and bool(v),
         "a cookie name (a non-empty string)",

@@ -1,17 +1,22 @@
 """The command line of ``manage.py maintenance_mode``: its words, options and usage.
 
-:func:`add_arguments` builds the parser; :func:`refuse_misplaced` refuses an option given
-with a word that does not take it, with the usage, so that a typo never goes unnoticed.
+:func:`add_arguments` builds the parser; :func:`convert_keyword_options` converts the
+options ``call_command()`` passes by keyword (which skip the parser) as the parser
+converts typed ones; :func:`refuse_misplaced` refuses an option given with a word that
+does not take it, with the usage, so that a typo never goes unnoticed.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
 from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds, text
+from maintenance_panel.values import InvalidValue, to_moment
 
 #: The words the command takes, the older library's included, and what they mean.
 WORDS: dict[str, str] = {
@@ -27,8 +32,8 @@ DEFAULT_TIMEOUT = 30.0
 USAGE = (
     "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
     "                      [--read-only | --full] [--scope PATTERN ... | --whole-site]\n"
-    "                      [--wait [--timeout SECONDS]]\n"
-    "  maintenance_mode off [--wait [--timeout SECONDS]]\n"
+    "                      [--wait [--timeout SECONDS]] [--interactive]\n"
+    "  maintenance_mode off [--wait [--timeout SECONDS]] [--interactive]\n"
     "  maintenance_mode status [--json]\n"
     "  maintenance_mode wait [--timeout SECONDS]\n"
     "  maintenance_mode render [--output PATH]\n"
@@ -49,8 +54,9 @@ OPTIONS_OF = {
         "json",
         "wait",
         "timeout",
+        "interactive",
     ),
-    "off": ("json", "wait", "timeout"),
+    "off": ("json", "wait", "timeout", "interactive"),
     "status": ("json",),
     "wait": ("timeout",),
     "render": ("output",),
@@ -160,10 +166,60 @@ def _add_deploy_options(parser: CommandParser) -> None:
         help=f"With --wait or wait: give up after this long (default {DEFAULT_TIMEOUT:g}).",
     )
     parser.add_argument(
+        "--interactive",
+        action="store_true",
+        help="With on/off: ask for confirmation (y/N) before switching, as "
+        "django-maintenance-mode does.",
+    )
+    parser.add_argument(
         "--output",
         metavar="PATH",
         help="With render: write the page to this file (atomically) instead of stdout.",
     )
+
+
+#: The converters of the options that take a value (``--name`` -> its argparse type).
+CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "start": moment,
+    "end": moment,
+    "expires": moment,
+    "title": text,
+    "message": text,
+    "scope": text,
+    "timeout": seconds,
+}
+
+
+def convert_keyword_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with those given to ``call_command()`` by keyword converted as the
+    parser converts typed ones (``call_command(..., end="2026-11-25T02:00")`` passes
+    the string as it is): strings through the option's type, datetimes made aware
+    (naive ones are read in the current time zone), numbers of seconds checked. Raises
+    ``CommandError`` naming the option for a value the parser would refuse."""
+    converted = dict(options)
+    for name, convert in CONVERTERS.items():
+        value = options.get(name)
+        if value is None:
+            continue
+        try:
+            converted[name] = _converted(value, convert)
+        except (argparse.ArgumentTypeError, InvalidValue) as exc:
+            problem = " ".join(exc.messages) if isinstance(exc, InvalidValue) else str(exc)
+            flag = "--" + name.replace("_", "-")
+            raise CommandError(f"{flag}: {problem}") from None
+    return converted
+
+
+def _converted(value: Any, convert: Callable[[str], Any]) -> Any:
+    if isinstance(value, str):
+        return convert(value)
+    if isinstance(value, list | tuple):  # a repeatable option (--scope)
+        return [_converted(item, convert) for item in value]
+    if isinstance(value, datetime) and convert is moment:
+        return to_moment(value, name="time")
+    if isinstance(value, int | float) and convert is seconds:
+        return seconds(str(value))
+    return value
 
 
 def refuse_misplaced(word: str, args: tuple[str, ...], options: dict[str, Any]) -> None:

@@ -35,12 +35,12 @@ def moment(text: str) -> datetime:
     else:
         try:
             value = to_moment(datetime.fromisoformat(text), name="time")  # type: ignore[assignment]
+        except ValidationError as exc:  # a local time the clocks skip or pass twice
+            raise argparse.ArgumentTypeError(" ".join(exc.messages)) from None
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not a time; type {TIME_EXAMPLES}"
             ) from None
-        except ValidationError as exc:  # a local time the clocks skip or pass twice
-            raise argparse.ArgumentTypeError(" ".join(exc.messages)) from None
     if not representable(value):
         raise argparse.ArgumentTypeError(
             f"{text!r} is out of range; type a time between the years 1 and 9999"

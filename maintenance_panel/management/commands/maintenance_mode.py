@@ -48,6 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: str, **options: Any) -> None:
         word = options["state"]
+        options = arguments.convert_keyword_options(options)
         arguments.refuse_misplaced(word, args, options)
         try:
             if word == "status":

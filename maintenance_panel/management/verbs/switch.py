@@ -36,9 +36,25 @@ def _refuse_bad_window(options: dict[str, Any]) -> None:
         )
 
 
+def _confirmed(command: BaseCommand, value: bool) -> bool:
+    """``--interactive``: whether the person at the terminal answers yes (as
+    django-maintenance-mode asks); no terminal to answer counts as no."""
+    try:
+        answer = input(f"Switch maintenance mode {'on' if value else 'off'}? (y/N) ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower().startswith("y"):
+        return True
+    command.stdout.write("Nothing changed.")
+    return False
+
+
 def run(command: BaseCommand, value: bool, options: dict[str, Any]) -> None:
-    """Turn maintenance on (``value``) or off, then print the new state (and wait)."""
+    """Turn maintenance on (``value``) or off, then print the new state (and wait);
+    with ``--interactive``, only once confirmed."""
     _refuse_bad_window(options)
+    if options.get("interactive") and not _confirmed(command, value):
+        return
     actor = command_line_actor()
     since = time.time()
     try:
