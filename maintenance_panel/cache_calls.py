@@ -140,7 +140,7 @@ def _this_process() -> _Caller:
 
 def _refusal(caller: _Caller) -> BackingOff:
     return BackingOff(
-        _("not asked: the cache failed %(count)d time(s) in a row, next try in %(seconds).1f s")
+        _("not asked: the cache failed recently (%(count)d in a row), next try in %(seconds).1f s")
         % {"count": caller.failures, "seconds": max(0.0, caller.retry_at - monotonic())}
     )
 
