@@ -5,7 +5,11 @@ Reading the state must cost next to nothing, so each process keeps an immutable
 ``MAINTENANCE_MODE_STATE_TTL`` seconds against the version in the shared cache
 (:mod:`maintenance_panel.versions`). Reads fall back: snapshot -> shared cache ->
 database (:mod:`maintenance_panel.loading`) -> the last snapshot known ->
-``MAINTENANCE_MODE_FALLBACK``.
+``MAINTENANCE_MODE_FALLBACK``. The shared cache is asked through
+:mod:`maintenance_panel.cache_calls`: a re-validation waits for it at most
+``cache_calls.REQUEST_LIMIT``, and after a failure the process reads the database
+instead until its back-off delay has run out, so a cache that hangs cannot hold
+requests up.
 
 Writes reach it through Django's model signals, received at the end of this module:
 a saved config, a changed list of groups or users, a deleted listed group or user, a

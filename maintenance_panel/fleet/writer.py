@@ -6,7 +6,9 @@ write this process made). Only a process that serves requests reports (a managem
 command does not): the first request tells, through Django's ``request_started``
 signal (:func:`_on_request_started`, connected below). The request that re-validates
 only puts the report on a queue; a background thread writes it, so no request waits
-for the cache. A process claims a free slot with an atomic ``add`` and keeps it while it
+for the cache (through :mod:`maintenance_panel.cache_calls`: given
+``REPORT_DELAY`` to answer, and skipped while the process backs off from a failing
+cache). A process claims a free slot with an atomic ``add`` and keeps it while it
 reports; one that exits cleanly removes its report at once.
 """
 
