@@ -9,7 +9,9 @@ settings module of the gunicorn servers of ``bench/load.py`` and the uvicorn ser
 - ``BENCH_DATABASE``: the SQLite file (migrated by the scripts);
 - ``BENCH_MIDDLEWARE``: another last middleware instead (e.g. django-maintenance-mode's);
 - ``BENCH_STATE_FILE``: django-maintenance-mode's state file
-  (``MAINTENANCE_MODE_STATE_FILE_PATH``), for a server that runs its middleware.
+  (``MAINTENANCE_MODE_STATE_FILE_PATH``), for a server that runs its middleware;
+- ``BENCH_CACHE_URL``: ``redis://host:port/db``, Django's RedisCache instead of LocMem
+  (``BENCH_CACHE_PREFIX`` its key prefix).
 """
 
 from __future__ import annotations
@@ -128,5 +130,13 @@ if os.environ.get("DJANGO_SETTINGS_MODULE") == "bench.site":
         MIDDLEWARE = [*BASE_MIDDLEWARE, os.environ["BENCH_MIDDLEWARE"]]
     if os.environ.get("BENCH_STATE_FILE"):
         MAINTENANCE_MODE_STATE_FILE_PATH = os.environ["BENCH_STATE_FILE"]
+    if os.environ.get("BENCH_CACHE_URL"):
+        CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["BENCH_CACHE_URL"],
+                "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX", "bench"),
+            }
+        }
     if os.environ.get("BENCH_TTL"):
         MAINTENANCE_MODE_STATE_TTL = float(os.environ["BENCH_TTL"])

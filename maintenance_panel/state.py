@@ -5,7 +5,11 @@ Reading the state must cost next to nothing, so each process keeps an immutable
 ``MAINTENANCE_MODE_STATE_TTL`` seconds against the version in the shared cache
 (:mod:`maintenance_panel.versions`). Reads fall back: snapshot -> shared cache ->
 database (:mod:`maintenance_panel.loading`) -> the last snapshot known ->
-``MAINTENANCE_MODE_FALLBACK``.
+``MAINTENANCE_MODE_FALLBACK``. The shared cache is asked through
+:mod:`maintenance_panel.cache_calls`: a re-validation waits for it at most
+``cache_calls.REQUEST_LIMIT``, and after a failure the process reads the database
+instead until its back-off delay has run out, so a cache that hangs cannot hold
+requests up.
 
 Writes reach it through Django's model signals, received at the end of this module:
 a saved config, a changed list of groups or users, a deleted listed group or user, a
@@ -26,6 +30,7 @@ import enum
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, overload
 
 from django.conf import settings
@@ -35,7 +40,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from maintenance_panel import conf, health, loading, pages, versions
+from maintenance_panel import cache_calls, conf, health, loading, pages, versions
 from maintenance_panel.fleet import writer as fleet_writer
 from maintenance_panel.models import BypassLink, MaintenanceConfig
 from maintenance_panel.snapshot import Snapshot
@@ -68,6 +73,9 @@ class _Holder:
         #: Writes seen (:func:`invalidate`) and the last one already published.
         self.writes = 0
         self.published = 0
+        #: The database holds a change the shared version does not announce yet (the
+        #: cache failed): the next re-validation that reaches the cache bumps it.
+        self.bump_owed = False
         self.lock = threading.Lock()
 
 
@@ -79,6 +87,7 @@ def reset() -> None:
     global _holder
     _holder = _Holder()
     health.forget()
+    cache_calls.reset()
 
 
 def expire() -> None:
@@ -152,32 +161,51 @@ def _get_snapshot_slowly(holder: _Holder) -> Snapshot:
     return refresh()
 
 
+def _ask_shared(known: str | None, bump: bool) -> Callable[[Any], tuple[int, Any]]:
+    """The re-validation's cache calls, as one piece of work for the cache caller: the
+    version (bumped first when this process owes it), and its data unless ``known``."""
+
+    def work(shared: Any) -> tuple[int, Any]:
+        version = versions.bump_version(shared) if bump else versions.current_version(shared)
+        if known == str(version):
+            return version, None
+        return version, versions.stored_data(shared, version)
+
+    return work
+
+
 def refresh() -> Snapshot:
-    """Re-validate the snapshot: shared cache first, then the database."""
+    """Re-validate the snapshot: shared cache first, then the database.
+
+    The cache is asked through :mod:`maintenance_panel.cache_calls`: a request waits for
+    it at most ``cache_calls.REQUEST_LIMIT``, and after a failure the process reads the
+    database instead until the back-off delay has run out.
+    """
     holder = _holder
     with holder.lock:
         snapshot = holder.snapshot
         if snapshot is not None and monotonic() < holder.trusted_until:
             return snapshot  # another thread re-validated it while this one waited
-        shared = None if holder.dirty else versions.shared_cache()
-        if shared is None:
-            return _load_from_database(snapshot, shared=None, version=None)
+        if holder.dirty or not versions.cache_is_shared():
+            return _load_from_database(snapshot, shared=False, version=None)
+        known = None if snapshot is None or holder.provisional else snapshot.stamp
         try:
-            version = versions.current_version(shared)
-            if snapshot is not None and snapshot.stamp == str(version) and not holder.provisional:
-                health.report_available("shared cache")
-                return _install(snapshot)
-            entry = versions.stored_data(shared, version)
+            version, entry = cache_calls.call(_ask_shared(known, holder.bump_owed))
         except CACHE_ERRORS as exc:
             health.report_unavailable("shared cache", exc)
-            return _load_from_database(snapshot, shared=None, version=None)
+            return _load_from_database(snapshot, shared=False, version=None, cache_failed=True)
+        holder.bump_owed = False
         health.report_available("shared cache")
+        if snapshot is not None and known == str(version):
+            return _install(snapshot)
         if entry is not None:
             return _install(Snapshot.from_data(entry, str(version)))
-        return _load_from_database(snapshot, shared=shared, version=version)
+        return _load_from_database(snapshot, shared=True, version=version)
 
 
-def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int | None) -> Snapshot:
+def _load_from_database(
+    previous: Snapshot | None, *, shared: bool, version: int | None, cache_failed: bool = False
+) -> Snapshot:
     try:
         data = loading.read_data()
     except DatabaseError as exc:
@@ -189,15 +217,21 @@ def _load_from_database(previous: Snapshot | None, *, shared: Any, version: int 
     # Data read inside a transaction may still be rolled back: use it here only, until
     # the transaction ends, and never share it.
     provisional = loading.in_transaction()
-    if shared is not None and version is not None and not provisional:
+    if shared and version is not None and not provisional:
         snapshot = Snapshot.from_data(data, str(version))
         try:
-            versions.store_data(shared, version, data)
+            cache_calls.call(lambda cache: versions.store_data(cache, version, data))
         except CACHE_ERRORS as exc:
             health.report_unavailable("shared cache", exc)
         return _install(snapshot)
     if previous is not None and not previous.is_fallback and previous.data == data:
         return _install(previous, provisional=provisional)
+    if cache_failed and not provisional:
+        # The database moved on while the cache could not say so (a change made while
+        # it failed, perhaps by a process that has exited since): once the cache
+        # answers again, bump its version, or every process would take the data it
+        # still holds for the old version back.
+        _holder.bump_owed = True
     return _install(Snapshot.from_data(data, _local_stamp()), provisional=provisional)
 
 
@@ -209,17 +243,17 @@ def publish() -> None:
         holder.published = holder.writes
         holder.dirty = True
         holder.trusted_until = holder.off_until = 0.0
-        shared = versions.shared_cache()
         version = None
-        if shared is not None:
+        if versions.cache_is_shared():
             try:
-                version = versions.bump_version(shared)
+                # Tried even while backing off: the others must learn of the change.
+                version = cache_calls.call(versions.bump_version, back_off=False)
             except CACHE_ERRORS as exc:
-                # Other processes learn of the change only once the cache is back (or
-                # at once, if they read the database because the cache is down too).
+                # Processes that read the database while the cache fails see the change
+                # at once; this one bumps the version once the cache answers again.
                 health.report_unavailable("shared cache", exc)
-                shared = None
-        snapshot = _load_from_database(holder.snapshot, shared=shared, version=version)
+                holder.bump_owed = True
+        snapshot = _load_from_database(holder.snapshot, shared=version is not None, version=version)
     pages.rewrite_static_page(snapshot)
 
 

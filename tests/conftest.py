@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from maintenance_panel import fleet, loading, state
+from maintenance_panel import cache_calls, fleet, loading, state
 from maintenance_panel.models import MaintenanceConfig
 from tests.fakes import SHARED, Clock, FakeSharedCache
 
@@ -78,19 +79,23 @@ def shared() -> Iterator[type[FakeSharedCache]]:
     """The fake shared cache (a stand-in for Redis) as ``MAINTENANCE_MODE_CACHE``, empty,
     working and counting its calls."""
     FakeSharedCache.store.clear()
-    FakeSharedCache.broken = False
+    FakeSharedCache.broken = FakeSharedCache.hanging = False
+    FakeSharedCache.released = threading.Event()
     FakeSharedCache.calls = []
     with override_settings(CACHES=SHARED, MAINTENANCE_MODE_CACHE="shared"):
         yield FakeSharedCache
+    FakeSharedCache.released.set()  # calls still hanging end now
     fleet.drain()
-    FakeSharedCache.broken = False
+    FakeSharedCache.broken = FakeSharedCache.hanging = False
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The clock of the state's TTL, moved by the test."""
+    """The clock of the state's TTL and of the back-off from a failing cache, moved by
+    the test."""
     clock = Clock()
     monkeypatch.setattr(state, "monotonic", clock)
+    monkeypatch.setattr(cache_calls, "monotonic", clock)
     return clock
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,10 @@ class FakeSharedCache(BaseCache):
 
     store = LocMemCache("maintenance-panel-fake-shared", {})
     broken = False
+    #: Calls block, as with a server that accepts connections and never answers, until
+    #: ``released`` is set (then they fail as a client's socket timeout would).
+    hanging = False
+    released = threading.Event()
     calls: list[str] = []  # shared by every instance, like the store; reset per test
 
     def __init__(self, location: str, params: dict[str, Any]) -> None:
@@ -27,6 +32,9 @@ class FakeSharedCache(BaseCache):
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         type(self).calls.append(name)
+        if type(self).hanging:
+            type(self).released.wait(timeout=30)
+            raise TimeoutError("Timeout reading from socket (simulated)")
         if type(self).broken:
             raise ConnectionError("connection refused (simulated)")
         return getattr(self.store, name)(*args, **kwargs)
@@ -45,6 +53,9 @@ class FakeSharedCache(BaseCache):
 
     def incr(self, *args: Any, **kwargs: Any) -> Any:
         return self._call("incr", *args, **kwargs)
+
+    def get_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call("get_many", *args, **kwargs)
 
     def clear(self) -> None:
         self.store.clear()

@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from django.core.cache import caches
-
-from maintenance_panel import conf
+from maintenance_panel import cache_calls
 from maintenance_panel.fleet import writer
 from maintenance_panel.fleet.reports import (
     CLOCK_TOLERANCE,
@@ -23,15 +21,21 @@ class ReportsUnavailable(Exception):
     """The cache that holds the reports cannot be read."""
 
 
-def read_reports() -> list[ProcessReport]:
+def read_reports(
+    *, limit: float = cache_calls.REQUEST_LIMIT, back_off: bool = True
+) -> list[ProcessReport]:
     """Processes seen recently, newest first (one ``get_many`` of every slot; this
     process's own report as it handed it over, even before it is written).
 
+    The cache is given ``limit`` seconds to answer; with ``back_off`` it is not asked
+    while this process backs off from it (:mod:`maintenance_panel.cache_calls`).
     Raises :class:`ReportsUnavailable` when the cache cannot be read.
     """
-    cache = caches[conf.cache_alias()]
+    keys = [SLOT_KEY % slot for slot in range(SLOTS)]
     try:
-        stored = cache.get_many([SLOT_KEY % slot for slot in range(SLOTS)])
+        stored = cache_calls.call(
+            lambda cache: cache.get_many(keys), limit=limit, back_off=back_off
+        )
     except CACHE_ERRORS as exc:
         raise ReportsUnavailable(str(exc) or type(exc).__name__) from exc
     horizon = time.time() - seen_recently() - CLOCK_TOLERANCE

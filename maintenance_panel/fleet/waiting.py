@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from maintenance_panel import versions
+from maintenance_panel import cache_calls, versions
 from maintenance_panel.fleet.reading import ReportsUnavailable, read_reports
 from maintenance_panel.fleet.reports import CLOCK_TOLERANCE, REPORT_DELAY, ProcessReport
 
@@ -91,6 +91,17 @@ def classify(
     return Verdict(report, PENDING, why)
 
 
+def _shared_version(limit: float) -> int | None:
+    """The shared version now (None with a process-local cache), the cache given
+    ``limit`` seconds to answer even while this process backs off from it."""
+    if not versions.cache_is_shared():
+        return None
+    try:
+        return cache_calls.call(versions.current_version, limit=limit, back_off=False)
+    except versions.CACHE_ERRORS as exc:
+        raise ReportsUnavailable(str(exc) or type(exc).__name__) from exc
+
+
 class FleetTimeout(Exception):
     """Some processes did not take the new state in time."""
 
@@ -120,19 +131,22 @@ def wait_for_fleet(
     still waited for, at each look. The first answer comes
     no sooner than :data:`REPORT_DELAY` after the start, so that a report still on its
     way is not missed.
+
+    The cache gets the time left to answer each read, even while this process backs
+    off from it (:mod:`maintenance_panel.cache_calls`): a cache that hangs ends the wait
+    with :class:`ReportsUnavailable` at the timeout, not at its client's.
     """
-    try:
-        target = versions.shared_version() if target is None else target
-    except versions.CACHE_ERRORS as exc:
-        raise ReportsUnavailable(str(exc) or type(exc).__name__) from exc
     start = clock()
+    target = _shared_version(timeout) if target is None else target
     told: set[tuple[str, int]] = set()
     while True:
+        left = max(start + timeout - clock(), cache_calls.REQUEST_LIMIT)
+        reports = read_reports(limit=left, back_off=False)
         now = clock()
         want = expected()
         verdicts = [
             classify(report, expected=want, target=target, since=since, now=now)
-            for report in read_reports()
+            for report in reports
         ]
         for verdict in verdicts:
             key = (verdict.report.host, verdict.report.pid)

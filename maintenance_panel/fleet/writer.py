@@ -6,13 +6,16 @@ write this process made). Only a process that serves requests reports (a managem
 command does not): the first request tells, through Django's ``request_started``
 signal (:func:`_on_request_started`, connected below). The request that re-validates
 only puts the report on a queue; a background thread writes it, so no request waits
-for the cache. A process claims a free slot with an atomic ``add`` and keeps it while it
+for the cache (through :mod:`maintenance_panel.cache_calls`: given
+``REPORT_DELAY`` to answer, and skipped while the process backs off from a failing
+cache). A process claims a free slot with an atomic ``add`` and keeps it while it
 reports; one that exits cleanly removes its report at once.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
@@ -23,11 +26,16 @@ import uuid
 import zlib
 from typing import Any
 
-from django.core.cache import caches
 from django.core.signals import request_started
 
-from maintenance_panel import conf
-from maintenance_panel.fleet.reports import SLOT_KEY, SLOTS, same_process, seen_recently
+from maintenance_panel import cache_calls, conf
+from maintenance_panel.fleet.reports import (
+    REPORT_DELAY,
+    SLOT_KEY,
+    SLOTS,
+    same_process,
+    seen_recently,
+)
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.versions import CACHE_ERRORS
 
@@ -105,8 +113,13 @@ class _Writer:
                     current.task_done()
 
     def write(self, report: dict[str, Any]) -> None:
+        # Through the cache caller: while the process backs off from a failing cache the
+        # report is skipped (the next re-validation hands over a newer one anyway).
         try:
-            self._store(caches[conf.cache_alias()], report, seen_recently())
+            cache_calls.call(
+                lambda cache: self._store(cache, report, seen_recently()),
+                limit=REPORT_DELAY,
+            )
         except CACHE_ERRORS as exc:
             if not self.failing:
                 self.failing = True
@@ -140,14 +153,17 @@ class _Writer:
         self.latest = None
         if self.slot is None:
             return
-        try:
-            cache = caches[conf.cache_alias()]
-            key = SLOT_KEY % self.slot
-            mine = {"host": socket.gethostname(), "pid": self.pid, "token": self.token}
+        key = SLOT_KEY % self.slot
+        mine = {"host": socket.gethostname(), "pid": self.pid, "token": self.token}
+
+        def remove(cache: Any) -> None:
             if same_process(cache.get(key), mine):
                 cache.delete(key)
-        except CACHE_ERRORS:
-            pass  # the report drops out by itself after seen_recently()
+
+        # At exit: never wait long for a cache that hangs. On failure the report drops
+        # out by itself after seen_recently().
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache_calls.call(remove)
 
 
 def _claim(cache: Any, report: dict[str, Any], timeout: float) -> int | None:

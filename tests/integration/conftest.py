@@ -18,7 +18,7 @@ This module holds the pytest hook and the fixtures; the tests' helpers are in
 - ``servers``: starting and stopping gunicorn and uvicorn;
 - ``switching``: the operator, a separate process that switches maintenance mode;
 - ``asking``: requests, every worker at once, and a steady load;
-- ``outages``: a forwarder that cuts PostgreSQL or Redis away;
+- ``outages``: a forwarder that cuts PostgreSQL or Redis away, and a cache that hangs;
 - ``timing``: the TTL and its bound, waiting and measuring against them.
 """
 

@@ -1,5 +1,6 @@
 """Outages: a TCP forwarder between the servers and PostgreSQL or Redis that a test
-can cut, as when a service fails or the network does, and restore."""
+can cut, as when a service fails or the network does, and restore; and a server that
+accepts connections and never answers, as a cache that hangs."""
 
 from __future__ import annotations
 
@@ -87,3 +88,39 @@ class Forwarder:
         for sock in open_sockets:
             # Both directions end at once, as when the server process dies.
             self._close(sock)
+
+
+class HangingServer:
+    """Listens on 127.0.0.1:<port>, accepts every connection and never answers: a cache
+    server that hangs (stopped, swapping, its network black-holing replies). Connections
+    stay open until :meth:`stop`, so a client waits for its own timeout."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.accepted = 0
+        self._connections: list[socket.socket] = []
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((HOST, self.port))
+        self._listener.listen(64)
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        """Take every connection and keep it, unread, until stopped."""
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return  # stopped
+            self._connections.append(connection)
+            self.accepted += 1
+
+    def stop(self) -> None:
+        """Stop listening and close every connection it holds."""
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._thread.join(timeout=5)
+        for connection in self._connections:
+            connection.close()
