@@ -37,8 +37,8 @@ backslashes. A word of a literal or a quoted identifier is never taken for a key
 and a literal never hides what follows it.
 
 The common case is cheap: a statement that starts with ``SELECT`` and contains no
-character that can open a literal, a comment or a second statement (Django's own
-queries) is decided by one search for the :data:`WRITE_WORDS` in its whole text.
+character that can open a literal, a comment or a second statement (most of Django's
+own queries) is decided by a few substring searches of its whole text.
 """
 
 from __future__ import annotations
@@ -134,9 +134,9 @@ SETTING_PRAGMAS = frozenset(
 )
 
 _WRITE_WORD = re.compile(r"\b(?:" + "|".join(WRITE_WORDS) + r")\b", re.IGNORECASE)
-# Characters that may open a literal, a comment or a second statement in some dialect:
-# a text without any of them cannot hide anything from a search of its whole text.
-_MAY_HIDE = re.compile(r"[;'`$#\[{/\\-]")
+# Characters that may open a literal, a comment (with "--" and "/*") or a second
+# statement in some dialect.
+_MAY_HIDE_CHARACTERS = ";'$#`[{"
 _FIRST_WORD = re.compile(r"[ \t\n\r\f\v(]*([A-Za-z_][\w$]*)")
 _PRAGMA = re.compile(r"\s*(?:\w+\s*\.\s*)?(\w+)\s*(\(.*\))?\s*;?\s*\Z", re.DOTALL | re.IGNORECASE)
 _SECOND_WORD = re.compile(r"[ \t\n\r\f\v]*([A-Za-z_]\w*)")
@@ -195,14 +195,27 @@ def dialect_of(vendor: str) -> Dialect:
 
 def is_write(sql: str, dialect: Dialect = UNKNOWN) -> bool:
     """Whether statement ``sql`` may write: True unless it is known to be a read."""
-    if (
-        sql.startswith("SELECT ")  # Django's own queries
-        and _MAY_HIDE.search(sql) is None
-        and _WRITE_WORD.search(sql) is None
-    ):
+    if sql.startswith("SELECT ") and _plain_select(sql):  # most of Django's own
         return False
     code = statement_code(sql, dialect)
     return code is None or _code_writes(code, dialect)
+
+
+def _plain_select(sql: str) -> bool:
+    """Whether ``sql``, which starts with ``SELECT``, is a read without a closer look:
+    no character that could open a literal, a comment or a second statement anywhere
+    (so nothing can hide from a search of the whole text: a double-quoted identifier
+    can hold none of them either), and none of the words that could make a SELECT
+    write, ``INTO`` and the row locks' ``FOR ...`` and ``LOCK IN SHARE MODE``, even as
+    part of a longer word. (A SELECT cannot hold a data-modifying statement: only a
+    top-level WITH can.) Single-character searches first: they are the cheapest."""
+    for character in _MAY_HIDE_CHARACTERS:
+        if character in sql:
+            return False
+    if ("-" in sql and "--" in sql) or ("/" in sql and "/*" in sql):
+        return False
+    upper = sql.upper()
+    return "FOR" not in upper and "INTO" not in upper and "LOCK" not in upper
 
 
 def statement_code(sql: str, dialect: Dialect) -> str | None:
