@@ -10,24 +10,27 @@ Known reads:
   KEY SHARE``, MySQL's ``LOCK IN SHARE MODE``), no data-modifying common table
   expression (``WITH x AS (DELETE ...)``);
 - ``EXPLAIN`` without ``ANALYZE`` (which runs the statement it explains), ``SHOW``;
-- transaction control: ``BEGIN``, ``START``, ``COMMIT``, ``END``, ``ROLLBACK``,
-  ``ABORT``, ``SAVEPOINT``, ``RELEASE`` (the rollback that keeps a transaction whole
-  needs them);
-- session settings: ``SET`` and ``RESET`` (not ``SET GLOBAL`` or ``SET PERSIST``, which
-  MySQL keeps for every session), and SQLite's ``PRAGMA`` when it only reads: a
-  pragma's value (``PRAGMA foreign_keys``) or the schema (``PRAGMA table_info(t)``);
-  ``PRAGMA x = ...``, ``PRAGMA x(value)`` of a setting, and pragmas that change the
-  file (``optimize``, ``incremental_vacuum``, ``wal_checkpoint``, ...) are writes.
+- transaction control: ``BEGIN``, ``START TRANSACTION``, ``COMMIT``, ``END``,
+  ``ROLLBACK``, ``ABORT``, ``SAVEPOINT``, ``RELEASE`` (the rollback that keeps a
+  transaction whole needs them);
+- session settings: ``SET`` (not ``SET GLOBAL``, ``SET PERSIST``, ``SET PASSWORD``,
+  ``SET DEFAULT ROLE``, ``SET RESOURCE GROUP``, which MySQL keeps beyond the session),
+  ``RESET`` on PostgreSQL (MySQL's ``RESET`` deletes logs), and SQLite's ``PRAGMA``
+  when it only reads: a setting's value (``PRAGMA foreign_keys``) or the schema
+  (``PRAGMA table_info(t)``). ``PRAGMA x = ...``, ``PRAGMA x(value)`` of a setting, and
+  pragmas that change the file (``optimize``, ``incremental_vacuum``,
+  ``wal_checkpoint``, ...) are writes.
 
 Also a write: several statements in one string (a ``;`` in the code followed by more
-code), and any text the classifier cannot read exactly as the database reads it (an
-unterminated literal or comment, a literal whose end depends on whether a backslash
-escapes, a ``/*`` inside a block comment where comments do not nest, MySQL's
-executable ``/*! ... */`` comments, a line comment ended by a lone carriage return
-where the databases disagree on it, a ``$`` that PostgreSQL could read as the start of
-a dollar-quoted string, and on a database it does not know, characters that quote or
-comment in some dialect: backticks, brackets, ``#``, ``$``, braces and Oracle's
-``q'...'``).
+code), and any text the classifier cannot read exactly as the database reads it: an
+unterminated literal or comment; a literal whose end depends on whether a backslash
+escapes (PostgreSQL's ``E'...'`` and ``standard_conforming_strings``, MySQL's modes);
+a ``/*`` inside a block comment where comments do not nest; MySQL's executable
+``/*! ... */``; ``--`` followed by a control character on MySQL; a line comment ended
+by a lone carriage return where databases disagree on it; a ``$`` that PostgreSQL could
+read as the start of a dollar-quoted string; SQLite's Tcl-style parameter
+``$name(...)``; and, on a database it does not know, characters that quote or comment
+in some dialect (backticks, brackets, ``#``, ``$``, braces, Oracle's ``q'...'``).
 
 Literals and comments are skipped as each database's own lexer does (see
 :class:`Dialect`): PostgreSQL nests block comments and has dollar-quoted strings
@@ -35,6 +38,10 @@ Literals and comments are skipped as each database's own lexer does (see
 comments with ``#`` and ``-- `` (a blank after the dashes) and escapes with
 backslashes. A word of a literal or a quoted identifier is never taken for a keyword,
 and a literal never hides what follows it.
+
+What no reading of the text can tell: a function with side effects called from a read
+(``SELECT nextval(...)``, a user function that writes) passes as the read it looks
+like.
 
 The common case is cheap: a statement that starts with ``SELECT`` and contains no
 character that can open a literal, a comment or a second statement (most of Django's
@@ -179,7 +186,7 @@ POSTGRESQL = Dialect(
     nested_comments=True,
     carriage_return_ends=True,
 )
-SQLITE = Dialect(re.compile(r"'|\"|`|\[|--|/\*"), carriage_return_ends=False)
+SQLITE = Dialect(re.compile(r"'|\"|`|\[|--|/\*|[$@#:]"), carriage_return_ends=False)
 MYSQL = Dialect(re.compile(r"'|\"|`|#|--|/\*"), backslash_quotes="'\"", mysql_comments=True)
 #: Any other database: every quoting or commenting character of another dialect that
 #: it might share is refused.
@@ -250,8 +257,10 @@ def _skip(sql: str, start: int, opener: str, dialect: Dialect, code_start: int) 
         return _line_comment_end(sql, start, dialect), " "
     if opener == "/*":
         return _block_comment_end(sql, start, dialect), " "
-    if opener == "$":
+    if opener == "$" and dialect is POSTGRESQL:
         return _dollar_end(sql, start, code_start), " 0 "
+    if opener in "$@#:":
+        return _sqlite_variable_end(sql, start), " 0 "
     if opener == "[":
         close = sql.find("]", start + 1)
         return (_UNTERMINATED if close < 0 else close + 1), " 0 "
@@ -286,7 +295,8 @@ def _line_comment_end(sql: str, start: int, dialect: Dialect) -> int:
 
 
 def _block_comment_end(sql: str, start: int, dialect: Dialect) -> int:
-    if dialect.mysql_comments and sql.startswith(("/*!", "/*M!"), start):
+    executable = dialect.mysql_comments or dialect is UNKNOWN
+    if executable and sql.startswith(("/*!", "/*M!"), start):
         return _AMBIGUOUS  # MySQL runs what such a comment holds
     if not dialect.nested_comments:
         close = sql.find("*/", start + 2)
@@ -322,6 +332,24 @@ def _dollar_end(sql: str, start: int, code_start: int) -> int:
     end = parameter.end()
     following = sql[end : end + 1]
     return _AMBIGUOUS if following.isalnum() or following in ("_", "$") else end
+
+
+def _sqlite_variable_end(sql: str, start: int) -> int:
+    """SQLite: where a ``$name``, ``@name``, ``#name`` or ``:name`` parameter ends. Its
+    Tcl form ``$name(...)`` takes in whatever stands up to the parenthesis, quotes
+    included: ambiguous."""
+    end = start + 1
+    while end < len(sql):
+        character = sql[end]
+        if character == "(" and end > start + 1:
+            return _AMBIGUOUS
+        if character == ":" and sql.startswith("::", end):
+            end += 2
+        elif _continues_identifier(character):
+            end += 1
+        else:
+            break
+    return end
 
 
 def _continues_identifier(character: str) -> bool:

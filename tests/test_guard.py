@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from demo.models import GuestbookEntry
 from maintenance_panel.guard import WriteGuard, WriteRefused, refuse_writes
-from maintenance_panel.statements import POSTGRESQL, SQLITE, is_write
+from maintenance_panel.statements import MYSQL, POSTGRESQL, SQLITE, UNKNOWN, is_write
 
 
 @pytest.mark.parametrize(
@@ -135,3 +135,86 @@ def test_guard_stops_only_its_own_context():
     finally:
         guard.detach()
     assert GuestbookEntry.objects.count() == 2
+
+
+# -- disguises: each database's own reading, and what is ambiguous ---------------------
+
+POSTGRESQL_WRITES = [
+    "/* a /* nested */ comment */ DELETE FROM t",
+    "SELECT 1 /* a /* nested */ ; */; DELETE FROM t",
+    "SELECT $$ ' $$; DELETE FROM t; --'",
+    "SELECT $a$x$a$$b$'$b$; DELETE FROM t; --'",  # two dollar strings, then a write
+    "SELECT 1$a$'$a$; DELETE FROM t; --'",  # ambiguous: "1$a$..." is read two ways
+    "SELECT E'\\''; DELETE FROM t; --'",  # the backslash escapes the quote
+    "SELECT '\\''; DELETE FROM t; --'",  # it may, with standard_conforming_strings off
+    "SELECT 1 --x\r; DELETE FROM t",  # PostgreSQL ends a line comment at \r
+    "SELECT * INTO copy FROM t",
+    "PREPARE p AS DELETE FROM t",
+    "EXECUTE p",
+    "EXPLAIN (ANALYZE) DELETE FROM t",
+    "RESET ALL; DELETE FROM t",
+    "START REPLICA",
+    "SET PASSWORD = 'x'",
+    "SET GLOBAL read_only = 0",
+    "SELECT a fOr UpDaTe",
+    "DISCARD ALL",
+    "LISTEN x",
+]
+SQLITE_WRITES = [
+    "SELECT [';]; DELETE FROM t; --'",  # [...] quotes a name on SQLite
+    "SELECT `';`; DELETE FROM t; --'",
+    "SELECT $a(') ; DELETE FROM t; --'",  # Tcl-style parameter: ambiguous
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA user_version(3)",
+    "PRAGMA optimize",
+    "PRAGMA main.journal_mode = WAL",
+]
+
+
+@pytest.mark.parametrize("sql", POSTGRESQL_WRITES)
+def test_postgresql_disguises(sql):
+    assert is_write(sql, POSTGRESQL)
+
+
+@pytest.mark.parametrize("sql", SQLITE_WRITES)
+def test_sqlite_disguises(sql):
+    assert is_write(sql, SQLITE)
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        ("/* a /* nested */ comment */ SELECT 1", POSTGRESQL),
+        ("SELECT $$ ; DELETE $$", POSTGRESQL),
+        ("SELECT $q$ ' ; UPDATE $q$, $1, a$b FROM t", POSTGRESQL),
+        ('SELECT ("data" #> %s) FROM t', POSTGRESQL),  # JSONField's path operator
+        ("RESET ALL", POSTGRESQL),
+        ("START TRANSACTION", POSTGRESQL),
+        ("SELECT 1 --x\r\n", SQLITE),
+        ("SELECT 'a\\'", SQLITE),  # SQLite never escapes with a backslash
+        ("SELECT a FROM t WHERE b LIKE %s ESCAPE '\\'", SQLITE),  # Django's own
+        ("SELECT [x;y] FROM t", SQLITE),
+        ("PRAGMA table_info('t')", SQLITE),
+        ("PRAGMA main.foreign_keys", SQLITE),
+        ('SELECT "updated_at", "update" FROM "t" WHERE "into" = %s', SQLITE),
+        ("SELECT 1;  -- the end", SQLITE),
+    ],
+)
+def test_reads_in_each_dialect(sql, dialect):
+    assert not is_write(sql, dialect)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1 # ' \n; DELETE FROM t; -- '",  # "#" comments on MySQL
+        "SELECT 1 --x; DELETE FROM t",  # "--x" is no comment on MySQL
+        "/*!50000 DELETE FROM t */",  # MySQL runs it
+        "SELECT '\\''; DELETE FROM t; --'",
+        "SELECT /* a /* b */ 1",  # nested on some databases only
+        "RESET MASTER",
+    ],
+)
+def test_mysql_and_unknown_databases_are_read_conservatively(sql):
+    assert is_write(sql, MYSQL)
+    assert is_write(sql, UNKNOWN)
