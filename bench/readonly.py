@@ -35,6 +35,7 @@ import tempfile
 import time
 import timeit
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ def classifier_figures(number: int, repeat: int) -> dict[str, float]:
     querysets = [
         User.objects.filter(username="a", groups__name="b").order_by("-date_joined")[:10],
         MaintenanceConfig.objects.filter(pk=1),
-        Session.objects.filter(session_key="k", expire_date__gt="2026-01-01"),
+        Session.objects.filter(session_key="k", expire_date__gt=datetime(2026, 1, 1, tzinfo=UTC)),
     ]
     orm = [queryset.query.sql_with_params()[0] for queryset in querysets]  # as sent
     full = '/* app:panel */ SELECT "name" FROM "t" WHERE "note" = \'DELETE; --\''

@@ -44,8 +44,14 @@ What no reading of the text can tell: a function with side effects called from a
 like.
 
 The common case is cheap: a statement that starts with ``SELECT`` and contains no
-character that can open a literal, a comment or a second statement (most of Django's
-own queries) is decided by a few substring searches of its whole text.
+``;`` (most of Django's own queries) is decided by three substring searches of its
+whole text (see :func:`is_write`).
+
+On a database other than PostgreSQL, SQLite and MySQL (:data:`UNKNOWN`) the reading
+is conservative, not exact: its own quoting (SQL Server's brackets) makes statements
+writes, and its statements beyond those above are not all known. SQL Server runs
+several statements without a ``;`` between them, so there a read may carry a write
+whose first word is not one of :data:`WRITE_WORDS` or :data:`UNKNOWN_WRITE_WORDS`.
 """
 
 from __future__ import annotations
@@ -53,97 +59,56 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 #: First keywords of the statements that may be reads (see the module docstring).
 READ_STATEMENTS = frozenset(
-    {
-        "SELECT",
-        "VALUES",
-        "TABLE",
-        "WITH",
-        "EXPLAIN",
-        "SHOW",
-        "BEGIN",
-        "START",
-        "COMMIT",
-        "END",
-        "ROLLBACK",
-        "ABORT",
-        "SAVEPOINT",
-        "RELEASE",
-        "SET",
-        "RESET",
-        "PRAGMA",
-    }
+    _words(
+        "SELECT VALUES TABLE WITH EXPLAIN SHOW BEGIN START COMMIT END ROLLBACK ABORT "
+        "SAVEPOINT RELEASE SET RESET PRAGMA"
+    )
 )
 
 #: Words that make any statement a write wherever they stand in its code.
-WRITE_WORDS = (
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "MERGE",
-    "INTO",
-    "SHARE",
-    "ANALYZE",
-    "ANALYSE",
-    "GLOBAL",
-    "PERSIST",
-    "PERSIST_ONLY",
+WRITE_WORDS = tuple(
+    _words("INSERT UPDATE DELETE MERGE INTO SHARE ANALYZE ANALYSE GLOBAL PERSIST PERSIST_ONLY")
 )
 
 #: SQLite pragmas that only read, also with an argument (a table, an index, a schema).
 SCHEMA_PRAGMAS = frozenset(
-    {
-        "table_info",
-        "table_xinfo",
-        "table_list",
-        "index_list",
-        "index_info",
-        "index_xinfo",
-        "foreign_key_list",
-        "foreign_key_check",
-        "integrity_check",
-        "quick_check",
-        "database_list",
-        "collation_list",
-        "function_list",
-        "module_list",
-        "pragma_list",
-        "compile_options",
-    }
+    _words(
+        "table_info table_xinfo table_list index_list index_info index_xinfo "
+        "foreign_key_list foreign_key_check integrity_check quick_check database_list "
+        "collation_list function_list module_list pragma_list compile_options"
+    )
 )
 
 #: SQLite pragmas whose value may be read (without an argument: with one, it is set).
 SETTING_PRAGMAS = frozenset(
-    {
-        "foreign_keys",
-        "journal_mode",
-        "synchronous",
-        "busy_timeout",
-        "cache_size",
-        "page_size",
-        "page_count",
-        "max_page_count",
-        "freelist_count",
-        "encoding",
-        "user_version",
-        "schema_version",
-        "application_id",
-        "data_version",
-        "auto_vacuum",
-        "temp_store",
-        "locking_mode",
-        "recursive_triggers",
-        "defer_foreign_keys",
-        "case_sensitive_like",
-        "query_only",
-    }
+    _words(
+        "foreign_keys journal_mode synchronous busy_timeout cache_size page_size "
+        "page_count max_page_count freelist_count encoding user_version schema_version "
+        "application_id data_version auto_vacuum temp_store locking_mode "
+        "recursive_triggers defer_foreign_keys case_sensitive_like query_only"
+    )
+)
+
+#: On a database the classifier does not know: also the words that start statements
+#: which write, should one follow another without a ";".
+UNKNOWN_WRITE_WORDS = tuple(
+    _words(
+        "CREATE ALTER DROP TRUNCATE RENAME GRANT REVOKE EXEC EXECUTE CALL DECLARE "
+        "BACKUP RESTORE DBCC KILL SHUTDOWN BULK"
+    )
 )
 
 _WRITE_WORD = re.compile(r"\b(?:" + "|".join(WRITE_WORDS) + r")\b", re.IGNORECASE)
-# Characters that may open a literal, a comment (with "--" and "/*") or a second
-# statement in some dialect.
-_MAY_HIDE_CHARACTERS = ";'$#`[{"
+_UNKNOWN_WRITE_WORD = re.compile(
+    r"\b(?:" + "|".join(WRITE_WORDS + UNKNOWN_WRITE_WORDS) + r")\b", re.IGNORECASE
+)
 _FIRST_WORD = re.compile(r"[ \t\n\r\f\v(]*([A-Za-z_][\w$]*)")
 _PRAGMA = re.compile(r"\s*(?:\w+\s*\.\s*)?(\w+)\s*(\(.*\))?\s*;?\s*\Z", re.DOTALL | re.IGNORECASE)
 _SECOND_WORD = re.compile(r"[ \t\n\r\f\v]*([A-Za-z_]\w*)")
@@ -178,6 +143,8 @@ class Dialect:
     mysql_comments: bool = False
     #: Openers that are ambiguous wherever they stand in the code.
     refused: str = ""
+    #: Only a ``;`` separates two statements (not so in SQL Server, say).
+    separated: bool = True
 
 
 POSTGRESQL = Dialect(
@@ -190,7 +157,12 @@ SQLITE = Dialect(re.compile(r"'|\"|`|\[|--|/\*|[$@#:]"), carriage_return_ends=Fa
 MYSQL = Dialect(re.compile(r"'|\"|`|#|--|/\*"), backslash_quotes="'\"", mysql_comments=True)
 #: Any other database: every quoting or commenting character of another dialect that
 #: it might share is refused.
-UNKNOWN = Dialect(re.compile(r"'|\"|`|\[|#|\$|\{|--|/\*"), backslash_quotes="'\"", refused="`[#${")
+UNKNOWN = Dialect(
+    re.compile(r"'|\"|`|\[|#|\$|\{|--|/\*"),
+    backslash_quotes="'\"",
+    refused="`[#${",
+    separated=False,
+)
 
 DIALECTS = {"postgresql": POSTGRESQL, "sqlite": SQLITE, "mysql": MYSQL}
 
@@ -202,27 +174,18 @@ def dialect_of(vendor: str) -> Dialect:
 
 def is_write(sql: str, dialect: Dialect = UNKNOWN) -> bool:
     """Whether statement ``sql`` may write: True unless it is known to be a read."""
-    if sql.startswith("SELECT ") and _plain_select(sql):  # most of Django's own
-        return False
+    if sql.startswith("SELECT ") and ";" not in sql and dialect.separated:
+        # Most of Django's own queries end here. A statement that starts with SELECT,
+        # without a ";" anywhere, is one statement; it writes only with INTO or a row
+        # lock (FOR UPDATE, ..., MySQL's LOCK IN SHARE MODE), since only a top-level
+        # WITH may hold a data-modifying statement. The words are looked for in the
+        # whole text, literals and comments included, even as parts of longer words:
+        # a false alarm only means the closer look below.
+        upper = sql.upper()
+        if "FOR" not in upper and "INTO" not in upper and "LOCK" not in upper:
+            return False
     code = statement_code(sql, dialect)
     return code is None or _code_writes(code, dialect)
-
-
-def _plain_select(sql: str) -> bool:
-    """Whether ``sql``, which starts with ``SELECT``, is a read without a closer look:
-    no character that could open a literal, a comment or a second statement anywhere
-    (so nothing can hide from a search of the whole text: a double-quoted identifier
-    can hold none of them either), and none of the words that could make a SELECT
-    write, ``INTO`` and the row locks' ``FOR ...`` and ``LOCK IN SHARE MODE``, even as
-    part of a longer word. (A SELECT cannot hold a data-modifying statement: only a
-    top-level WITH can.) Single-character searches first: they are the cheapest."""
-    for character in _MAY_HIDE_CHARACTERS:
-        if character in sql:
-            return False
-    if ("-" in sql and "--" in sql) or ("/" in sql and "/*" in sql):
-        return False
-    upper = sql.upper()
-    return "FOR" not in upper and "INTO" not in upper and "LOCK" not in upper
 
 
 def statement_code(sql: str, dialect: Dialect) -> str | None:
@@ -363,7 +326,8 @@ def _code_writes(code: str, dialect: Dialect) -> bool:
     if first is None:
         return bool(code.strip(_BLANKS))  # an empty statement writes nothing
     keyword = first.group(1).upper()
-    if keyword not in READ_STATEMENTS or _WRITE_WORD.search(code) is not None:
+    words = _WRITE_WORD if dialect.separated else _UNKNOWN_WRITE_WORD
+    if keyword not in READ_STATEMENTS or words.search(code) is not None:
         return True
     separator = code.find(";")
     if separator >= 0 and code[separator:].strip(_BLANKS + ";"):

@@ -211,10 +211,28 @@ def test_reads_in_each_dialect(sql, dialect):
         "SELECT 1 --x; DELETE FROM t",  # "--x" is no comment on MySQL
         "/*!50000 DELETE FROM t */",  # MySQL runs it
         "SELECT '\\''; DELETE FROM t; --'",
-        "SELECT /* a /* b */ 1",  # nested on some databases only
+        "SELECT /* a /* b */ 1 */ ; DELETE FROM t --",  # nested on some databases only
         "RESET MASTER",
     ],
 )
 def test_mysql_and_unknown_databases_are_read_conservatively(sql):
     assert is_write(sql, MYSQL)
     assert is_write(sql, UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1 DROP TABLE t",  # SQL Server runs both
+        "SELECT 1 EXEC sp_delete",
+        "SELECT [name] FROM [t]",  # its own quoting: refused, not understood
+    ],
+)
+def test_a_database_it_does_not_know_is_read_conservatively(sql):
+    assert is_write(sql, UNKNOWN)
+
+
+def test_one_select_is_a_read_however_its_comments_nest():
+    # No ";": one statement, whatever its comments hide; no word that makes it write.
+    assert not is_write("SELECT /* a /* b */ 1", MYSQL)
+    assert not is_write("SELECT /* a /* b */ 1", POSTGRESQL)
