@@ -236,3 +236,39 @@ def test_one_select_is_a_read_however_its_comments_nest():
     # No ";": one statement, whatever its comments hide; no word that makes it write.
     assert not is_write("SELECT /* a /* b */ 1", MYSQL)
     assert not is_write("SELECT /* a /* b */ 1", POSTGRESQL)
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        # (A lone SELECT without ";" is one statement that may only write with INTO
+        # or a lock, however it is read: these start otherwise.)
+        ("VALUES ('open", POSTGRESQL),
+        ('VALUES ("open)', SQLITE),
+        ("VALUES (1) /* open", SQLITE),
+        ("VALUES (1) /* a /* b */", POSTGRESQL),  # the outer comment stays open
+        ("SELECT 1 -- x\rDELETE FROM t", UNKNOWN),  # a lone \r: ambiguous
+        ("SELECT q'[x]' FROM t", UNKNOWN),  # Oracle's quoting
+        ("VALUES ($ 1)", POSTGRESQL),
+        ("VALUES ($1a)", POSTGRESQL),
+        ("SELECT 1; SELECT 2", POSTGRESQL),  # several statements, even reads
+        ("SELECT 1; SELECT 2", SQLITE),
+    ],
+)
+def test_what_cannot_be_read_exactly_is_a_write(sql, dialect):
+    assert is_write(sql, dialect)
+
+
+@pytest.mark.parametrize("sql", ["VALUES (@x)", "VALUES ($a::b)", "VALUES (:a)"])
+def test_sqlite_parameters_are_reads(sql):
+    assert not is_write(sql, SQLITE)
+
+
+@pytest.mark.django_db
+def test_the_first_refused_write_is_kept():
+    with WriteGuard() as guard:
+        with pytest.raises(WriteRefused) as first:
+            GuestbookEntry.objects.create(name="a", message="b")
+        with pytest.raises(WriteRefused):
+            GuestbookEntry.objects.update(name="c")
+    assert guard.refused is first.value
