@@ -116,8 +116,10 @@ _SECOND_WORD = re.compile(r"[ \t\n\r\f\v]*([A-Za-z_]\w*)")
 _SERVER_SETTINGS = frozenset({"PASSWORD", "DEFAULT", "RESOURCE"})
 _BLANKS = " \t\n\r\f\v"
 
-_DOUBLED = {q: re.compile(f"[^{q}]*(?:{q}{q}[^{q}]*)*{q}") for q in "'\"`"}
-_ESCAPED = {q: re.compile(f"(?:[^{q}\\\\]|\\\\.|{q}{q})*{q}", re.DOTALL) for q in "'\""}
+# Possessive: an unterminated literal does not match (rather than ending early at the
+# first quote of a doubled one).
+_DOUBLED = {q: re.compile(f"[^{q}]*+(?:{q}{q}[^{q}]*+)*+{q}") for q in "'\"`"}
+_ESCAPED = {q: re.compile(f"(?:[^{q}\\\\]|\\\\.|{q}{q})*+{q}", re.DOTALL) for q in "'\""}
 _DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 _DOLLAR_PARAMETER = re.compile(r"\$\d+")
 _NESTED_COMMENT = re.compile(r"/\*|\*/")
