@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from demo.models import GuestbookEntry
 from maintenance_panel.guard import WriteGuard, WriteRefused
-from maintenance_panel.statements import UNKNOWN, dialect_of, is_write
+from maintenance_panel.statements import MYSQL, POSTGRESQL, SQLITE, UNKNOWN, dialect_of, is_write
 from tests.sql_variants import COPY, Write, reads, writes
 
 VENDORS = ["postgresql", "sqlite"]
@@ -48,6 +48,55 @@ def test_every_disguised_write_is_a_write(vendor, data):
 def test_every_disguised_read_is_a_read(vendor, data):
     sql = data.draw(reads(vendor))
     assert not is_write(sql, dialect_of(vendor)), sql
+
+
+_SQL_PIECES = st.sampled_from(
+    [
+        "SELECT ",
+        "DELETE ",
+        "INTO ",
+        "FOR ",
+        "PRAGMA ",
+        "SET ",
+        "WITH ",
+        " ",
+        "\n",
+        "\r",
+        "'",
+        '"',
+        "`",
+        "[",
+        "]",
+        "$",
+        "$q$",
+        "$1",
+        "E'",
+        "\\",
+        ";",
+        "--",
+        "-",
+        "/*",
+        "*/",
+        "#",
+        "@",
+        ":",
+        "(",
+        ")",
+        "a",
+        "1",
+        "\x00",
+        "é",
+        "€",
+    ]
+)
+
+
+@pytest.mark.parametrize("dialect", [POSTGRESQL, SQLITE, MYSQL, UNKNOWN])
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_SQL_PIECES, max_size=20))
+def test_any_text_is_classified_without_an_error(dialect, pieces):
+    # A classifier that raised would turn every query of a guarded request into a 500.
+    assert is_write("".join(pieces), dialect) in (True, False)
 
 
 # -- on the test database --------------------------------------------------------------
