@@ -44,7 +44,7 @@ What no reading of the text can tell: a function with side effects called from a
 like.
 
 The common case is cheap: a statement that starts with ``SELECT`` and contains no
-``;`` (most of Django's own queries) is decided by three substring searches of its
+``;`` (most of Django's own queries) is decided by a few substring searches of its
 whole text (see :func:`is_write`).
 
 On a database other than PostgreSQL, SQLite and MySQL (:data:`UNKNOWN`) the reading
@@ -181,13 +181,33 @@ def is_write(sql: str, dialect: Dialect = UNKNOWN) -> bool:
         # without a ";" anywhere, is one statement; it writes only with INTO or a row
         # lock (FOR UPDATE, ..., MySQL's LOCK IN SHARE MODE), since only a top-level
         # WITH may hold a data-modifying statement. The words are looked for in the
-        # whole text, literals and comments included, even as parts of longer words:
-        # a false alarm only means the closer look below.
+        # whole text, literals and comments included: a false alarm only means the
+        # closer look below.
         upper = sql.upper()
-        if "FOR" not in upper and "INTO" not in upper and "LOCK" not in upper:
+        if not (
+            ("FOR" in upper and _has_word(upper, "FOR"))
+            or ("INTO" in upper and _has_word(upper, "INTO"))
+            or ("LOCK" in upper and _has_word(upper, "LOCK"))
+        ):
             return False
     code = statement_code(sql, dialect)
     return code is None or _code_writes(code, dialect)
+
+
+def _has_word(upper: str, word: str) -> bool:
+    """Whether ``word`` stands in ``upper`` where a database could read it as a
+    keyword: not inside a longer name ("BEFORE", "FORMAT"). A digit or ``$`` before it
+    does not join it to a name (``LIMIT 1FOR UPDATE`` locks on older PostgreSQL)."""
+    start = upper.find(word)
+    while start >= 0:
+        before = upper[start - 1 : start]
+        after = upper[start + len(word) : start + len(word) + 1]
+        joined_before = before.isalpha() or before == "_"  # non-ASCII letters too
+        joined_after = after.isalnum() or after in ("_", "$") or after >= "\x80"
+        if not (joined_before or before >= "\x80" or joined_after):
+            return True
+        start = upper.find(word, start + 1)
+    return False
 
 
 def statement_code(sql: str, dialect: Dialect) -> str | None:

@@ -272,3 +272,20 @@ def test_the_first_refused_write_is_kept():
         with pytest.raises(WriteRefused):
             GuestbookEntry.objects.update(name="c")
     assert guard.refused is first.value
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('SELECT "before", "format", "information", "clock" FROM "t"', False),
+        ("SELECT a FROM t LIMIT 1FOR UPDATE", True),  # older PostgreSQL: 1, FOR UPDATE
+        ('SELECT "a"FOR UPDATE', True),
+        ("SELECT a FROM t for\nshare", True),
+        ("SELECT a FROM t LOCK IN SHARE MODE", True),
+        ("SELECT a INTO b FROM t", True),
+        ("SELECT $1FOR UPDATE", True),
+    ],
+)
+def test_a_lone_select_writes_only_with_into_or_a_lock(sql, writes):
+    assert is_write(sql, POSTGRESQL) is writes
+    assert is_write(sql, MYSQL) is writes
