@@ -45,9 +45,8 @@ class WriteRefused(DatabaseError):
         self.alias = alias
 
 
-#: The guard of the request being handled in this context: a guard left on a
-#: connection that another request shares (one thread serving several async requests)
-#: stops only its own request's writes.
+#: The guard of the request being handled in this context: a thread that serves several
+#: async requests stops only the writes of the one whose guard is active.
 _active: contextvars.ContextVar[WriteGuard | None] = contextvars.ContextVar(
     "maintenance_panel_write_guard", default=None
 )
@@ -57,7 +56,7 @@ def refuse_writes(execute: Any, sql: str, params: Any, many: bool, context: dict
     """The execute wrapper on every connection: a write of a context whose guard is
     active raises :class:`WriteRefused`; anything else is executed as usual."""
     guard = _active.get()
-    if guard is not None:
+    if guard is not None and guard.on:
         connection = context["connection"]
         if is_write(sql, dialect_of(connection.vendor)):
             guard.refuse(sql, connection.alias)
@@ -85,11 +84,14 @@ class WriteGuard:
     a context manager it does all four in the current thread.
     """
 
-    __slots__ = ("_attached", "_refused_on", "_token", "refused")
+    __slots__ = ("_attached", "_refused_on", "_token", "on", "refused")
 
     def __init__(self) -> None:
         #: The first write refused, if any.
         self.refused: WriteRefused | None = None
+        #: Between activate() and deactivate(): a copy of the request's context that
+        #: outlives it (a task the request started) holds a guard that is off.
+        self.on = False
         #: (connection, its transaction as found: in an atomic block, marked broken).
         self._attached: list[tuple[Any, tuple[bool, bool]]] = []
         self._refused_on: set[str] = set()
@@ -106,9 +108,11 @@ class WriteGuard:
     def activate(self) -> None:
         """Make this the guard of the current context (the request's)."""
         self._token = _active.set(self)
+        self.on = True
 
     def deactivate(self) -> None:
         """Undo :meth:`activate`."""
+        self.on = False
         if self._token is not None:
             try:
                 _active.reset(self._token)

@@ -289,3 +289,15 @@ def test_the_first_refused_write_is_kept():
 def test_a_lone_select_writes_only_with_into_or_a_lock(sql, writes):
     assert is_write(sql, POSTGRESQL) is writes
     assert is_write(sql, MYSQL) is writes
+
+
+@pytest.mark.django_db
+def test_a_copy_of_the_context_that_outlives_the_request_is_not_guarded():
+    import contextvars
+
+    guard = WriteGuard()
+    guard.activate()
+    later = contextvars.copy_context()  # as a task the request started would hold
+    guard.deactivate()
+    later.run(GuestbookEntry.objects.create, name="later", message="after the request")
+    assert GuestbookEntry.objects.count() == 1
