@@ -56,6 +56,10 @@ def test_writes(sql):
         "COMMIT",
         "SET TIME ZONE 'UTC'",
         "PRAGMA foreign_keys",
+        "SELECT set_config('TimeZone', %s, false)",  # PostgreSQL's time zone
+        "SET CONSTRAINTS ALL IMMEDIATE",
+        'EXPLAIN (FORMAT JSON) SELECT "t"."a" FROM "t"',  # QuerySet.explain()
+        '(SELECT "a" FROM "t") UNION (SELECT "a" FROM "u")',
         "SHOW server_version",
         "EXPLAIN SELECT 1",
         "VALUES (1)",
