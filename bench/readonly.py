@@ -10,10 +10,13 @@ of this thread, and the
 figures compared with each other are measured side by side, round by round, in the same
 run; the ratios are printed.
 
-1. **The write guard** on a request that does not write: installing it on every
-   database alias and removing it again (what the middleware adds to a held-back GET
-   during read-only maintenance; goal: under 5 µs), and what it adds to each query
-   (one SELECT on SQLite, with and without the guard).
+1. **The write guard** on a request that does not write: activating it and noting
+   every database alias's transaction, and undoing both (what the middleware adds to a
+   held-back GET during read-only maintenance; goal: under 5 µs); what the permanent
+   execute wrapper adds to each query (one SELECT on SQLite without the wrapper, with
+   it and no guard active, as on every query of every request, and with a guard
+   active); and what classifying costs: Django's own ORM reads, and a read whose
+   literal and comment need the full reading.
 2. **Outside the scope**: the middleware (``process_view`` and ``__call__``) for a
    request outside the scope of active maintenance, against the same request while
    maintenance is off and against the off path plus one ``re.match`` of the scope
@@ -32,6 +35,7 @@ import tempfile
 import time
 import timeit
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +82,7 @@ def side_by_side(
 def guard_figures(number: int, repeat: int) -> dict[str, float]:
     from django.db import connection, connections
 
-    from maintenance_panel.guard import WriteGuard
+    from maintenance_panel.guard import WriteGuard, refuse_writes
 
     for alias in connections:
         connections[alias].ensure_connection()
@@ -99,15 +103,52 @@ def guard_figures(number: int, repeat: int) -> dict[str, float]:
         cursor.execute("SELECT 1")
 
     figures = side_by_side({"empty": nothing, "lifecycle": lifecycle}, number, repeat)
+    wrappers = connection.execute_wrappers
+    assert refuse_writes in wrappers  # put there when the connection opened
+    wrappers.remove(refuse_writes)
+    bare = side_by_side({"select": select}, number, repeat)["select"]
+    wrappers.insert(0, refuse_writes)
     plain = side_by_side({"select": select}, number, repeat)["select"]
     with WriteGuard():
         guarded = side_by_side({"select": select}, number, repeat)["select"]
     return {
         "aliases": len(list(connections)),
         "lifecycle": figures["lifecycle"] - figures["empty"],
+        "select_bare": bare,
         "select": plain,
         "select_guarded": guarded,
     }
+
+
+def classifier_figures(number: int, repeat: int) -> dict[str, float]:
+    """Nanoseconds to classify statements: the ORM's own reads (the common case) and
+    a read that needs the full reading (a string literal, a comment)."""
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from maintenance_panel.models import MaintenanceConfig
+    from maintenance_panel.statements import dialect_of, is_write
+
+    dialect = dialect_of(connection.vendor)
+    querysets = [
+        User.objects.filter(username="a", groups__name="b").order_by("-date_joined")[:10],
+        MaintenanceConfig.objects.filter(pk=1),
+        Session.objects.filter(session_key="k", expire_date__gt=datetime(2026, 1, 1, tzinfo=UTC)),
+    ]
+    orm = [queryset.query.sql_with_params()[0] for queryset in querysets]  # as sent
+    full = '/* app:panel */ SELECT "name" FROM "t" WHERE "note" = \'DELETE; --\''
+    assert not any(is_write(sql, dialect) for sql in [*orm, full])
+
+    def orm_reads() -> None:
+        for sql in orm:
+            is_write(sql, dialect)
+
+    def full_read() -> None:
+        is_write(full, dialect)
+
+    figures = side_by_side({"orm": orm_reads, "full": full_read}, number, repeat)
+    return {"orm": figures["orm"] / len(orm), "full": figures["full"]}
 
 
 def scope_figures(number: int, repeat: int) -> dict[str, float]:
@@ -189,6 +230,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         configure(Path(workdir))
         guard = guard_figures(options.number, options.repeat)
+        classifier = classifier_figures(options.number, options.repeat)
         scope = scope_figures(options.number, options.repeat)
         whole = request_figures(options.rounds, options.batch)
 
@@ -197,11 +239,16 @@ def main() -> None:
         f"  install + remove per request: {guard['lifecycle'] / 1000:.2f} µs "
         f"(goal < 5 µs): {'met' if guard['lifecycle'] < 5000 else 'NOT met'}"
     )
-    extra = guard["select_guarded"] - guard["select"]
+    bare = guard["select_bare"]
+    for name, key in (("wrapper, no guard", "select"), ("guarded", "select_guarded")):
+        print(
+            f"  per query, {name}: SELECT 1 {guard[key] / 1000:.2f} µs against "
+            f"{bare / 1000:.2f} µs without the wrapper (+{(guard[key] - bare) / 1000:.2f} µs, "
+            f"{guard[key] / bare:.3f}x)"
+        )
     print(
-        f"  per query: SELECT 1 {guard['select'] / 1000:.2f} µs, guarded "
-        f"{guard['select_guarded'] / 1000:.2f} µs (+{extra / 1000:.2f} µs, "
-        f"{guard['select_guarded'] / guard['select']:.3f}x)"
+        f"  classifying: an ORM read {classifier['orm']:.0f} ns, "
+        f"a read with a literal and a comment {classifier['full']:.0f} ns"
     )
     print("Outside the scope (middleware alone, process_view + __call__):")
     print(f"  maintenance off:              {scope['off']:7.0f} ns (1.000x)")

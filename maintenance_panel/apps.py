@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+from maintenance_panel import guard
 
 
 class MaintenancePanelConfig(AppConfig):
@@ -17,3 +20,7 @@ class MaintenancePanelConfig(AppConfig):
         # connects the receivers through which every process learns of a change
         # (its module docstring names them).
         from maintenance_panel import checks, state  # noqa: F401
+
+        # The write guard's execute wrapper goes on every database connection as it
+        # opens (see maintenance_panel.guard).
+        connection_created.connect(guard.install, dispatch_uid="maintenance_panel.guard")

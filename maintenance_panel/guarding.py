@@ -8,10 +8,13 @@ already exempts the visitor. Once the view is known it decides again, and lifts 
 guard for a visitor that turns out to be exempt (an admin page, a view decorated with
 ``force_maintenance_mode_off``). When the response is made the guard is removed.
 
-A guard is attached in the thread that runs the request's queries (for an async
-request: the thread its ORM calls run in) and activated in the request's own context;
-:func:`attach` and :func:`activate` do the two halves, :func:`detach` and
-:func:`deactivate` undo them.
+A guard is activated in the request's own context: every query run in that context,
+in whichever thread (``sync_to_async`` carries the context along), is checked by the
+execute wrapper that every connection carries (:mod:`maintenance_panel.guard`). It is
+attached in the thread that runs the request's queries (for an async request: the
+thread its ORM calls run in), which notes the transactions open there. :func:`attach`
+and :func:`activate` do the two halves, :func:`detach` and :func:`deactivate` undo
+them.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def guarded(request: HttpRequest) -> Guarded | None:
 
 
 def attach(request: HttpRequest, snapshot: Snapshot) -> None:
-    """Install a guard on every database alias of this thread (once per request)."""
+    """Make the request's guard (once per request), noting the transactions of this
+    thread's connections."""
     if ATTRIBUTE not in request.__dict__:
         guard = WriteGuard()
         guard.attach()
@@ -59,8 +63,8 @@ def activate(request: HttpRequest) -> None:
 
 
 def detach(request: HttpRequest) -> Guarded | None:
-    """Take the guard off the connections it was attached to (in that thread); return
-    it, or None when there was none."""
+    """Forget the request's guard (in the thread it was attached in, whose
+    transactions it set right); return it, or None when there was none."""
     found = request.__dict__.pop(ATTRIBUTE, None)
     if found is not None:
         found.guard.detach()

@@ -14,7 +14,8 @@ any I/O and, when the rules need the user, decides again in a thread
 (:meth:`MaintenanceModeMiddleware._decide` runs there).
 
 During read-only maintenance the whole request is guarded (:mod:`maintenance_panel.
-guarding`): the write guard is installed in ``__call__`` before the request goes further,
+guarding`): the write guard is activated in ``__call__`` before the request goes further
+(it follows the request's context into every thread its work runs in),
 lifted in ``process_view`` for a visitor the view's URL exempts, and removed once the
 response is made. A write it stops reaches ``process_exception`` (or, raised outside a
 view, turns into a 500 that ``__call__`` replaces) and is answered with the read-only
