@@ -81,6 +81,18 @@ def fixed_reasons() -> dict[str, str]:
     return fixed
 
 
+def settings_tasks_reason() -> str:
+    """What the config form adds below ``ignore_tasks`` when the setting lists names too
+    ("" when it lists none): those entries, which always apply."""
+    entries = conf.ignored_task_patterns().sources
+    if not entries:
+        return ""
+    return gettext(
+        "Also kept running, fixed by the MAINTENANCE_MODE_IGNORE_TASKS setting: "
+        "%(entries)s. Remove them from the setting to decide here."
+    ) % {"entries": ", ".join(entries)}
+
+
 # -- for the web pages ------------------------------------------------------------------
 
 

@@ -109,6 +109,18 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                 )
             },
         ),
+        (
+            _("Background work"),
+            {
+                "fields": ("ignore_tasks",),
+                "description": _(
+                    "While the whole site is under full maintenance, tasks and scheduled "
+                    "commands that check for it wait and are tried again later; the ones "
+                    "listed here keep running. Under read-only maintenance they run, but "
+                    "cannot write to the database."
+                ),
+            },
+        ),
     )
 
     class Media:
