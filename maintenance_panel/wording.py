@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import conf
 from maintenance_panel.status import Names, Status
+from maintenance_panel.work import WorkState
 
 # -- the scope --------------------------------------------------------------------------
 
@@ -273,3 +274,28 @@ def level_sentence(status: Status) -> str:
     if status.level_fixed:
         text += " (fixed by MAINTENANCE_MODE_READ_ONLY)"
     return text
+
+
+def _work_until(state: WorkState) -> str:
+    if state.forced_by_settings:
+        return "until the MAINTENANCE_MODE setting is removed"
+    if state.ends_at is not None:
+        return f"until {plain_time(state.ends_at)} (the end of the window)"
+    return "until it is switched off"
+
+
+def held_line(state: WorkState) -> str:
+    """The one line a held command prints (it exits with status 75)."""
+    return (
+        f"{state.name}: held, not run: the whole site is under maintenance "
+        f"{_work_until(state)}; try again in {state.retry_delay()} s (exit status 75)."
+    )
+
+
+def refused_line(state: WorkState) -> str:
+    """The one line a command stopped by the write guard prints (status 75)."""
+    return (
+        f"{state.name}: stopped at its first database write, nothing written: the site is "
+        f"read-only for maintenance {_work_until(state)}; try again in "
+        f"{state.retry_delay()} s (exit status 75)."
+    )
