@@ -195,6 +195,25 @@ def _counted_lines(status: Status, names: Names) -> list[str]:
     return lines
 
 
+#: What background work does now, by :attr:`Status.work.reason` (the panel's words).
+WORK_PANEL_SENTENCES = {
+    "off": _("Background work runs: maintenance is off."),
+    "scoped": _("Background work runs: a scoped maintenance holds no background work."),
+    "read_only": _(
+        "Background work runs under the write guard: a task or command that tries to write "
+        "to the database is stopped, nothing written, and tried again later."
+    ),
+    "read_only_unguarded": _(
+        "Background work runs: the maintenance is read-only, and "
+        "MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES is off."
+    ),
+    "held": _(
+        "Background work is held: tasks and commands that check for maintenance wait, and "
+        "are tried again later."
+    ),
+}
+
+
 # -- for the command line (English) -----------------------------------------------------
 
 #: The exemption flags as the command names them, in the order it lists them.
@@ -273,6 +292,28 @@ def level_sentence(status: Status) -> str:
     )
     if status.level_fixed:
         text += " (fixed by MAINTENANCE_MODE_READ_ONLY)"
+    return text
+
+
+#: What background work does now, by :attr:`Status.work.reason` (the command's words).
+WORK_SENTENCES = {
+    "off": "runs (maintenance is off)",
+    "scoped": "runs (the maintenance is scoped: it holds no background work)",
+    "read_only": "runs, under the write guard (read-only maintenance)",
+    "read_only_unguarded": "runs (read-only maintenance; MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES "
+    "is off)",
+    "held": "held (full maintenance of the whole site)",
+}
+
+
+def work_sentence(status: Status) -> str:
+    """What background work does now (the command's "Background work:")."""
+    reason = status.work.reason
+    if reason == "read_only" and not conf.block_writes():
+        reason = "read_only_unguarded"
+    text = WORK_SENTENCES[reason]
+    if status.work.retry_after is not None:
+        text += f"; tried again after {status.work.retry_after} s"
     return text
 
 

@@ -77,22 +77,27 @@ class WorkState:
         return retry_delay(self.ends_at, now)
 
 
+def hold_reason(snapshot: Snapshot | None) -> str:
+    """Whether work that no exemption names is held: :data:`OFF`, :data:`SCOPED`,
+    :data:`READ_ONLY` (it runs, under the write guard) or :data:`HELD`; ``snapshot`` as
+    for :func:`is_held`."""
+    if snapshot is None:
+        return OFF
+    if not snapshot.covers_whole_site():
+        return SCOPED
+    return READ_ONLY if snapshot.level_is_read_only() else HELD
+
+
 def work_state(snapshot: Snapshot | None, name: str = "") -> WorkState:
     """The :class:`WorkState` of work called ``name``; ``snapshot`` as for
     :func:`is_held`."""
     if snapshot is None:
         return WorkState(name, OFF)
-    forced = conf.forced_state() is not None
-    ends_at = None if forced else snapshot.ends_at
-    if not snapshot.covers_whole_site():
-        reason = SCOPED
-    elif is_exempt(snapshot, name):
+    reason = hold_reason(snapshot)
+    if reason != SCOPED and is_exempt(snapshot, name):
         reason = EXEMPT
-    elif snapshot.level_is_read_only():
-        reason = READ_ONLY
-    else:
-        reason = HELD
-    return WorkState(name, reason, ends_at, forced)
+    forced = conf.forced_state() is not None
+    return WorkState(name, reason, None if forced else snapshot.ends_at, forced)
 
 
 def retry_delay(ends_at: datetime | None = None, now: datetime | None = None) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from demo.models import GuestbookEntry
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.fleet import held
+from tests.helpers import PANEL, logged_in, text
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,88 @@ def test_an_unreadable_cache_is_said_so(monkeypatch: pytest.MonkeyPatch) -> None
 
     with pytest.raises(held.ReportsUnavailable, match="cache down"):
         held.read_held_counts()
+
+
+# -- seen from status, --json and the panel ---------------------------------------------
+
+
+def status(*args: str) -> str:
+    out = StringIO()
+    call_command("maintenance_mode", "status", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_status_says_work_runs_while_off() -> None:
+    output = status()
+
+    assert "Background work: runs (maintenance is off)" in output
+    assert "  keeps running: -" in output
+    assert "  held in the last hour: -" in output
+
+
+def test_status_says_work_is_held_and_counts_it(settings: Any, set_config: Any) -> None:
+    settings.MAINTENANCE_MODE_IGNORE_TASKS = ["^clearsessions$"]
+    set_config(ignore_tasks="^reports\\.")
+    set_maintenance_mode(True)
+    hold()
+    held.drain()
+
+    output = status()
+
+    assert (
+        "Background work: held (full maintenance of the whole site); tried again after 60 s"
+        in output
+    )
+    assert "  keeps running: ^clearsessions$ (settings), ^reports\\." in output
+    assert "  held in the last hour: work_owned 1" in output
+
+
+def test_status_json_has_a_work_key(settings: Any) -> None:
+    settings.MAINTENANCE_MODE_IGNORE_TASKS = ["^clearsessions$"]
+    set_maintenance_mode(True, read_only=True)
+    held.record_held("export")
+    held.drain()
+
+    document = json.loads(status("--json"))["work"]
+
+    assert document == {
+        "held": False,
+        "reason": "read_only",
+        "explanation": "runs, under the write guard (read-only maintenance)",
+        "retry_after": None,
+        "exempt": {"settings": ["^clearsessions$"], "admin": []},
+        "held_last_hour": {"export": 1},
+        "held_last_hour_error": None,
+    }
+
+
+def test_status_says_when_the_counts_cannot_be_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(held.cache_calls, "call", broken)
+
+    assert "  held in the last hour: cannot be read (cache down)" in status()
+
+
+def test_the_panel_has_a_background_work_section(operator: Any, set_config: Any) -> None:
+    set_config(ignore_tasks="^reports\\.")
+    set_maintenance_mode(True)
+    hold()
+    held.drain()
+
+    body = text(logged_in(operator).get(PANEL))
+
+    section = body[body.index("Background work Background work is held") :]
+    assert "Held work is tried again after 60 s." in section
+    assert "Keeps running during maintenance: ^reports\\." in section
+    assert "Name Held in the last hour work_owned 1" in section
+
+
+def test_the_panel_says_a_scoped_maintenance_holds_nothing(operator: Any) -> None:
+    set_maintenance_mode(True, scope=["^/shop/"])
+
+    body = text(logged_in(operator).get(PANEL))
+
+    assert "Background work runs: a scoped maintenance holds no background work." in body
+    assert "No work was held in the last hour." in body
