@@ -1,5 +1,6 @@
-"""Held work, counted per name over the last hour through the shared cache, and the
-``held_during_maintenance`` decorator called from code (``call_command``)."""
+"""Held work from code and as reported: the ``held_during_maintenance`` decorator and
+``exec`` called with ``call_command``, the counts per name over the last hour (through
+the shared cache), and what ``status``, ``--json`` and the panel say of it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from demo.models import GuestbookEntry
 from maintenance_panel.core import set_maintenance_mode
@@ -167,3 +168,33 @@ def test_the_panel_says_a_scoped_maintenance_holds_nothing(operator: Any) -> Non
 
     assert "Background work runs: a scoped maintenance holds no background work." in body
     assert "No work was held in the last hour." in body
+
+
+# -- exec from code ---------------------------------------------------------------------
+
+
+def test_exec_from_call_command_runs_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("maintenance_mode", "exec", "work_echo", "a", "b")
+
+    assert json.loads(capsys.readouterr().out)["words"] == ["a", "b"]
+
+
+def test_exec_from_call_command_is_held_too() -> None:
+    set_maintenance_mode(True)
+    stderr = StringIO()
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("maintenance_mode", "exec", "work_echo", stderr=stderr)
+
+    assert exited.value.code == 75
+    assert stderr.getvalue().startswith("work_echo: held, not run")
+
+
+def test_exec_needs_a_name() -> None:
+    with pytest.raises(CommandError, match="exec needs the name of a management command"):
+        call_command("maintenance_mode", "exec")
+
+
+def test_even_in_maintenance_goes_only_with_exec() -> None:
+    with pytest.raises(CommandError, match="--even-in-maintenance does not go with `status`"):
+        call_command("maintenance_mode", "status", even_in_maintenance=True)
