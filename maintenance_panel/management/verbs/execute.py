@@ -40,7 +40,6 @@ def _parser(prog: str) -> CommandParser:
     )
     parser.add_argument("--settings", help="As for every command (before NAME).")
     parser.add_argument("--pythonpath", help="As for every command (before NAME).")
-    parser.add_argument("--traceback", action="store_true", help="As for every command.")
     parser.add_argument("name", metavar="NAME", help="The management command to run.")
     return parser
 
