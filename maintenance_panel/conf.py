@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_READ_ONLY_BLOCK_WRITES": True,
     f"{PREFIX}_SCOPE_URLS": (),
     f"{PREFIX}_STATIC_PAGE": None,
+    f"{PREFIX}_IGNORE_TASKS": (),
+    f"{PREFIX}_WORK_RETRY": 60,
 }
 
 #: Settings of django-maintenance-mode that this app does not carry over, and why.
@@ -138,8 +140,7 @@ def state_ttl() -> float:
 @cache
 def cache_setting() -> str:
     """The setting that names the shared cache: ``MAINTENANCE_MODE_CACHE``, or, when only
-    it is set, django-maintenance-mode's ``MAINTENANCE_MODE_CACHE_BACKEND`` (the cache
-    that library kept the state in; here the cache the state is shared through)."""
+    it is set, django-maintenance-mode's ``MAINTENANCE_MODE_CACHE_BACKEND``."""
     if getattr(settings, f"{PREFIX}_CACHE", None) is None and getattr(
         settings, f"{PREFIX}_CACHE_BACKEND", None
     ):
@@ -187,8 +188,7 @@ def redirect_url() -> str | None:
 @cache
 def response_type() -> Any:
     """``"html"``, ``"json"``, a callable (a dotted path is imported), or ``None`` to
-    negotiate from the ``Accept`` header; also ``None`` when the setting does not
-    resolve (the system check reports it), so the page never turns into a 500."""
+    negotiate from ``Accept`` (also when it does not resolve: never a 500; checked)."""
     value = get(f"{PREFIX}_RESPONSE_TYPE")
     if value is None or (isinstance(value, str) and value in {"html", "json"}):
         return value
@@ -278,8 +278,7 @@ def _built_once(name: str, build: Callable[[], Matcher]) -> Matcher:
 @cache
 def ignored_networks() -> NetworkSet:
     """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; entries that are not
-    addresses or networks are skipped, never raised on a request (check E005 names
-    them), and so are those past the limits of a list (E013)."""
+    networks (E005) or past the limits (E013) are skipped, never raised on a request."""
     name = f"{PREFIX}_IGNORE_IP_ADDRESSES"
     return _built_once(name, lambda: NetworkSet.from_lines(_as_list(name), skip_invalid=True))
 
@@ -296,8 +295,7 @@ def ignored_url_patterns() -> PatternSet:
 @cache
 def scope_url_patterns() -> PatternSet:
     """``MAINTENANCE_MODE_SCOPE_URLS`` (the admin's scope adds to them), matched as
-    ``MAINTENANCE_MODE_IGNORE_URLS`` is: RE2 where it accepts the pattern, Python's ``re``
-    otherwise (W008), unusable entries and those past the limits skipped (E006, E013)."""
+    ``MAINTENANCE_MODE_IGNORE_URLS`` is (W008, E006, E013)."""
     name = f"{PREFIX}_SCOPE_URLS"
     return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
 
@@ -305,6 +303,19 @@ def scope_url_patterns() -> PatternSet:
 def scope_url_entries() -> list[str]:
     """``MAINTENANCE_MODE_SCOPE_URLS`` as written (for reports)."""
     return list(scope_url_patterns().sources)
+
+
+@cache
+def ignored_task_patterns() -> PatternSet:
+    """``MAINTENANCE_MODE_IGNORE_TASKS``: names of background work that runs during
+    maintenance (``re.match``; the admin's ``ignore_tasks`` adds), read as IGNORE_URLS."""
+    name = f"{PREFIX}_IGNORE_TASKS"
+    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
+
+
+def work_retry() -> int:
+    """``MAINTENANCE_MODE_WORK_RETRY``: seconds before held work is tried again (60)."""
+    return max(1, int(get(f"{PREFIX}_WORK_RETRY")))
 
 
 def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:
@@ -324,11 +335,8 @@ def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]
 
 
 def _import(name: str) -> Callable[..., Any] | None:
-    """The callable setting ``name`` names, or None when unset or unusable.
-
-    An unusable value is logged and ignored rather than raised on every request: the
-    system check reports it with a hint.
-    """
+    """The callable setting ``name`` names, or None when unset or unusable (logged and
+    ignored rather than raised on every request: the system check reports it)."""
     value = get(name)
     if value is None:
         return None
@@ -370,6 +378,7 @@ _MEMOIZED = (
     forced_read_only,
     block_writes,
     scope_url_patterns,
+    ignored_task_patterns,
     get_context_function,
     client_ip_function,
     authenticated_user_function,

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenance_panel import conf, state
+from maintenance_panel import conf, state, work
 from maintenance_panel.fleet import ProcessReport, read_reports
 from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token, history
 from maintenance_panel.values import InvalidValue, Moment, check_bool, to_moment
@@ -30,11 +30,14 @@ __all__ = [
     "fleet",
     "get_maintenance_mode",
     "is_read_only",
+    "is_work_held",
     "maintenance_mode_off",
     "maintenance_mode_on",
     "override_maintenance_mode",
     "revoke_bypass_link",
     "set_maintenance_mode",
+    "work_retry_delay",
+    "work_state",
 ]
 
 
@@ -72,6 +75,27 @@ def is_read_only() -> bool:
     switch and window) and its level is read-only (``MAINTENANCE_MODE_READ_ONLY`` or
     the stored ``read_only``). False while maintenance is off or full."""
     return state.get_snapshot().read_only_in_force()
+
+
+def is_work_held(name: str = "") -> bool:
+    """Whether background work called ``name`` (a task or management command) must not
+    start now: maintenance is on (settings, or the switch and its window), covers the
+    whole site, is full rather than read-only, and ``name`` matches none of
+    ``MAINTENANCE_MODE_IGNORE_TASKS`` and the admin's ``ignore_tasks``. Answered from this
+    process's snapshot, as requests are (no query while it is fresh)."""
+    return work.is_held(state.active_snapshot(), name)
+
+
+def work_state(name: str = "") -> work.WorkState:
+    """What maintenance means for work called ``name`` now: held or not, why
+    (``reason``), until when (``ends_at``), and whether it runs under the write guard."""
+    return work.work_state(state.active_snapshot(), name)
+
+
+def work_retry_delay(name: str = "") -> int:
+    """Seconds after which work called ``name``, held now, is tried again:
+    ``MAINTENANCE_MODE_WORK_RETRY`` (default 60), or the window's end if that is sooner."""
+    return work_state(name).retry_delay()
 
 
 def _scope_text(scope: Any) -> str:

@@ -1,4 +1,5 @@
-"""View decorators that fix maintenance mode for one view, whatever the state.
+"""Decorators: for views, fixing maintenance mode for one view whatever the state; for
+management commands, holding the command during maintenance.
 
 The middleware reads the mark they leave on a view (:data:`ATTRIBUTE`) before the view
 runs, and answers a view forced on with the maintenance response itself. A view forced
@@ -11,18 +12,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse
 
-from maintenance_panel import responses, state
+from maintenance_panel import holding, responses, state
 from maintenance_panel.decision import FORCED_ATTRIBUTE
 
 #: The attribute the middleware reads on a view (or its ``view_class``).
 ATTRIBUTE = FORCED_ATTRIBUTE
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+HandleT = TypeVar("HandleT", bound=Callable[..., Any])
 
 
 def maintenance_response(request: HttpRequest) -> HttpResponse:
@@ -92,3 +94,23 @@ def force_maintenance_mode_on(view: ViewT) -> ViewT:
             view.dispatch = _answering_dispatch(view)
         return view
     return _marked(view, True, maintenance_response)
+
+
+def held_during_maintenance(handle: HandleT) -> HandleT:
+    """Decorate a management command's ``handle``: while the whole site is under full
+    maintenance the command does not run; it prints one line (why, until when) and
+    exits with status 75 (``EX_TEMPFAIL``). Under read-only maintenance it runs under
+    the write guard, and a refused write ends it with status 75, nothing written.
+
+    The work's name, for ``MAINTENANCE_MODE_IGNORE_TASKS`` and the admin's
+    ``ignore_tasks``, is the command's (the name of its module).
+    """
+
+    @functools.wraps(handle)
+    def wrapper(self: Any, *args: Any, **options: Any) -> Any:
+        name = type(self).__module__.rpartition(".")[2]
+        return holding.run_unless_held(
+            name, lambda: handle(self, *args, **options), stderr=self.stderr
+        )
+
+    return cast(HandleT, wrapper)

@@ -75,8 +75,8 @@ def _networks_of(text: str) -> NetworkSet:
     return networks
 
 
-# Every field of URL patterns shares this cache: two texts for each of up to two fields.
-@lru_cache(maxsize=4)
+# Every field of patterns shares this cache: two texts for each of up to three fields.
+@lru_cache(maxsize=6)
 def _patterns_of(text: str) -> PatternSet:
     if not text.strip():
         return NO_PATTERNS
@@ -116,6 +116,9 @@ class Snapshot:
     read_only: bool = False
     #: The admin's scope (``scope_urls``); ``MAINTENANCE_MODE_SCOPE_URLS`` adds.
     scope_patterns: PatternSet = NO_PATTERNS
+    #: The admin's exempt background work (``ignore_tasks``); ``MAINTENANCE_MODE_IGNORE_TASKS``
+    #: adds.
+    task_patterns: PatternSet = NO_PATTERNS
     #: Usable bypass links: id -> expiry (or None).
     bypass_links: dict[int, datetime | None] = field(default_factory=dict)
     changed_at: datetime | None = None
@@ -163,6 +166,11 @@ class Snapshot:
             return bool(self.scope_patterns.sources) and self.scope_patterns.match(path)
         return not self.scope_patterns.sources or self.scope_patterns.match(path)
 
+    def covers_whole_site(self) -> bool:
+        """Whether maintenance, when on, covers the whole site (no scope, settings' or
+        admin's)."""
+        return not conf.scope_url_patterns().sources and not self.scope_patterns.sources
+
     def scope(self) -> list[str]:
         """The scope's patterns as written, settings' first; empty for the whole site."""
         return [
@@ -194,6 +202,7 @@ class Snapshot:
             url_patterns=patterns_of(data.get("ignore_urls") or ""),
             read_only=bool(data.get("read_only", False)),
             scope_patterns=patterns_of(data.get("scope_urls") or ""),
+            task_patterns=patterns_of(data.get("ignore_tasks") or ""),
             bypass_links=dict(data.get("bypass_links", {})),
             changed_at=data.get("changed_at"),
             changed_via=data.get("changed_via", ""),

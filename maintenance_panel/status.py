@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from maintenance_panel import conf
+from maintenance_panel import conf, work
 from maintenance_panel.models import BypassLink
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.windows import window_phase
@@ -64,6 +64,21 @@ class Exemptions:
 
 
 @dataclass(frozen=True)
+class WorkStatus:
+    """What maintenance means for background work now (:mod:`maintenance_panel.work`)."""
+
+    #: Work that no exemption names must not start now.
+    held: bool
+    #: ``"off"``, ``"scoped"``, ``"read_only"`` (it runs, under the write guard when
+    #: writes are blocked) or ``"held"``.
+    reason: str
+    #: Seconds after which held work is tried again (while held), else None.
+    retry_after: int | None
+    #: Names (regular expressions) of the work that keeps running.
+    exempt: Entries
+
+
+@dataclass(frozen=True)
 class Status:
     """What maintenance is doing now, and why (see the module docstring for the terms)."""
 
@@ -91,6 +106,7 @@ class Status:
     changed_at: datetime | None
     changed_via: str
     exemptions: Exemptions
+    work: WorkStatus
 
     @property
     def kind(self) -> str:
@@ -135,6 +151,18 @@ def _exemptions(snapshot: Snapshot) -> Exemptions:
     )
 
 
+def _work(snapshot: Snapshot, active: bool, now: datetime) -> WorkStatus:
+    reason = work.hold_reason(snapshot if active else None)
+    held = reason == work.HELD
+    ends_at = snapshot.ends_at if conf.forced_state() is None else None
+    return WorkStatus(
+        held=held,
+        reason=reason,
+        retry_after=work.retry_delay(ends_at, now) if held else None,
+        exempt=Entries(conf.ignored_task_patterns().sources, snapshot.task_patterns.sources),
+    )
+
+
 def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
     """The state of ``snapshot`` at ``now`` (default: now), settings applied."""
     now = now or timezone.now()
@@ -160,6 +188,7 @@ def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
         changed_at=snapshot.changed_at,
         changed_via=snapshot.changed_via,
         exemptions=_exemptions(snapshot),
+        work=_work(snapshot, active, now),
     )
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "split_lines",
     "validate_ip_lines",
     "validate_regex_lines",
+    "validate_task_patterns",
     "validate_url_patterns",
 ]
 
@@ -216,6 +217,23 @@ def _pattern_error(error: LineError) -> ValidationError:
     )
 
 
+def _task_pattern_error(error: LineError) -> ValidationError:
+    if error.reason != "unsupported":
+        return _pattern_error(error)
+    return ValidationError(
+        _(
+            "Line %(number)s: “%(entry)s” uses %(construct)s, which is not supported: names "
+            "of background work are matched in linear time (RE2 syntax), like URL patterns."
+        ),
+        code="unsupported_regex",
+        params={
+            "number": error.number,
+            "entry": error.entry,
+            "construct": str(CONSTRUCT_NAMES.get(error.construct, CONSTRUCT_NAMES["other"])),
+        },
+    )
+
+
 def parse_ip_lines(text: str) -> NetworkSet:
     """The networks of a one-per-line text; raise ``ValidationError`` naming each bad line,
     or the limit of a list the text is past."""
@@ -248,6 +266,15 @@ def validate_url_patterns(text: str) -> None:
         check_patterns(text)
     except InvalidLines as exc:
         raise _refusal(exc, _pattern_error) from None
+
+
+def validate_task_patterns(text: str) -> None:
+    """Model-field validator for ``ignore_tasks``: one regular expression per line,
+    matched against the name of a task or command, with the limits of a URL list."""
+    try:
+        check_patterns(text)
+    except InvalidLines as exc:
+        raise _refusal(exc, _task_pattern_error) from None
 
 
 def validate_regex_lines(text: str) -> None:

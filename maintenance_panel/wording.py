@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import conf
 from maintenance_panel.status import Names, Status
+from maintenance_panel.work import WorkState
 
 # -- the scope --------------------------------------------------------------------------
 
@@ -79,6 +80,18 @@ def fixed_reasons() -> dict[str, str]:
         if value is not None:
             fixed[f"ignore_{flag.lower()}"] = _fixed_flag_reason(flag, value)
     return fixed
+
+
+def settings_tasks_reason() -> str:
+    """What the config form adds below ``ignore_tasks`` when the setting lists names too
+    ("" when it lists none): those entries, which always apply."""
+    entries = conf.ignored_task_patterns().sources
+    if not entries:
+        return ""
+    return gettext(
+        "Also kept running, fixed by the MAINTENANCE_MODE_IGNORE_TASKS setting: "
+        "%(entries)s. Remove them from the setting to decide here."
+    ) % {"entries": ", ".join(entries)}
 
 
 # -- for the web pages ------------------------------------------------------------------
@@ -182,6 +195,25 @@ def _counted_lines(status: Status, names: Names) -> list[str]:
     return lines
 
 
+#: What background work does now, by :attr:`Status.work.reason` (the panel's words).
+WORK_PANEL_SENTENCES = {
+    "off": _("Background work runs: maintenance is off."),
+    "scoped": _("Background work runs: a scoped maintenance holds no background work."),
+    "read_only": _(
+        "Background work runs under the write guard: a task or command that tries to write "
+        "to the database is stopped, nothing written, and tried again later."
+    ),
+    "read_only_unguarded": _(
+        "Background work runs: the maintenance is read-only, and "
+        "MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES is off."
+    ),
+    "held": _(
+        "Background work is held: tasks and commands that check for maintenance wait, and "
+        "are tried again later."
+    ),
+}
+
+
 # -- for the command line (English) -----------------------------------------------------
 
 #: The exemption flags as the command names them, in the order it lists them.
@@ -261,3 +293,50 @@ def level_sentence(status: Status) -> str:
     if status.level_fixed:
         text += " (fixed by MAINTENANCE_MODE_READ_ONLY)"
     return text
+
+
+#: What background work does now, by :attr:`Status.work.reason` (the command's words).
+WORK_SENTENCES = {
+    "off": "runs (maintenance is off)",
+    "scoped": "runs (the maintenance is scoped: it holds no background work)",
+    "read_only": "runs, under the write guard (read-only maintenance)",
+    "read_only_unguarded": "runs (read-only maintenance; MAINTENANCE_MODE_READ_ONLY_BLOCK_WRITES "
+    "is off)",
+    "held": "held (full maintenance of the whole site)",
+}
+
+
+def work_sentence(status: Status) -> str:
+    """What background work does now (the command's "Background work:")."""
+    reason = status.work.reason
+    if reason == "read_only" and not conf.block_writes():
+        reason = "read_only_unguarded"
+    text = WORK_SENTENCES[reason]
+    if status.work.retry_after is not None:
+        text += f"; tried again after {status.work.retry_after} s"
+    return text
+
+
+def _work_until(state: WorkState) -> str:
+    if state.forced_by_settings:
+        return "until the MAINTENANCE_MODE setting is removed"
+    if state.ends_at is not None:
+        return f"until {plain_time(state.ends_at)} (the end of the window)"
+    return "until it is switched off"
+
+
+def held_line(state: WorkState) -> str:
+    """The one line a held command prints (it exits with status 75)."""
+    return (
+        f"{state.name}: held, not run: the whole site is under maintenance "
+        f"{_work_until(state)}; try again in {state.retry_delay()} s (exit status 75)."
+    )
+
+
+def refused_line(state: WorkState) -> str:
+    """The one line a command stopped by the write guard prints (status 75)."""
+    return (
+        f"{state.name}: stopped at its first database write, nothing written: the site is "
+        f"read-only for maintenance {_work_until(state)}; try again in "
+        f"{state.retry_delay()} s (exit status 75)."
+    )

@@ -31,3 +31,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "loggers": {"maintenance_panel": {"level": "WARNING"}},
 }
+
+# Management commands that the tests run as background work (maintenance_mode exec).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workapp"]  # noqa: F405

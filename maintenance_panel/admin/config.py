@@ -1,11 +1,12 @@
 """The control panel: the admin's maintenance page, built on django-solo's
 ``SingletonModelAdmin``.
 
-One page shows the state (ON / OFF / SCHEDULED, since when, by whom), the servers, the
-switch, the form for the text, the window and the exemptions, the bypass links and the
-history. Its extra views live in modules of their own, under this model admin's URLs
-(named ``maintenance_panel_maintenanceconfig_*``, so that they stay reachable during
-maintenance for whoever may use the panel, even with ``ignore_admin_site`` off):
+One page shows the state (ON / OFF / SCHEDULED, since when, by whom), the servers,
+background work, the switch, the form for the text, the window and the exemptions, the
+bypass links and the history. Its extra views live in modules of their own, under this
+model admin's URLs (named ``maintenance_panel_maintenanceconfig_*``, so that they stay
+reachable during maintenance for whoever may use the panel, even with
+``ignore_admin_site`` off):
 :mod:`~maintenance_panel.admin.switch` (turning maintenance on and off),
 :mod:`~maintenance_panel.admin.preview` (the page as a visitor gets it) and
 :mod:`~maintenance_panel.admin.bypass` (bypass links).
@@ -32,7 +33,7 @@ from maintenance_panel import core, loading, state, status
 from maintenance_panel.admin import bypass, preview, switch
 from maintenance_panel.admin.forms import MaintenanceConfigForm
 from maintenance_panel.admin.history import HistoryRow
-from maintenance_panel.admin.presentation import panel_status, servers_summary
+from maintenance_panel.admin.presentation import panel_status, servers_summary, work_summary
 from maintenance_panel.decision import PANEL_URL_PREFIX
 from maintenance_panel.models import BypassLink, ConflictError, MaintenanceChange, MaintenanceConfig
 from maintenance_panel.models.history import recording
@@ -107,6 +108,18 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                     "ignore_ip_addresses",
                     "ignore_urls",
                 )
+            },
+        ),
+        (
+            _("Background work"),
+            {
+                "fields": ("ignore_tasks",),
+                "description": _(
+                    "While the whole site is under full maintenance, tasks and scheduled "
+                    "commands that check for it wait and are tried again later; the ones "
+                    "listed here keep running. Under read-only maintenance they run, but "
+                    "cannot write to the database."
+                ),
             },
         ),
     )
@@ -253,6 +266,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             "config": config,
             "status": panel_status(described),
             "servers": servers_summary(described),
+            "work": work_summary(described),
             "can_change": can_change,
             "history": [
                 HistoryRow.from_change(change)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,7 @@ else:
 
 LOADED_SALT = "maintenance_panel.admin.loaded"
 #: The one-entry-per-line fields, whose validators name each bad line.
-LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls", "scope_urls")
+LINE_FIELDS = ("ignore_ip_addresses", "ignore_urls", "scope_urls", "ignore_tasks")
 
 
 def current_values(config: MaintenanceConfig) -> dict[str, Any]:
@@ -103,6 +104,12 @@ class MaintenanceConfigForm(forms.ModelForm):
                 self.initial[name] = conf.forced_read_only()
             elif flag in conf.IGNORE_FLAGS:
                 self.initial[name] = conf.forced_flag(flag)
+        settings_tasks = wording.settings_tasks_reason()
+        if settings_tasks and "ignore_tasks" in self.fields:
+            # The setting's entries always apply: shown (read-only) beside the admin's.
+            self.fields["ignore_tasks"].help_text = format_lazy(
+                "{} {}", self.fields["ignore_tasks"].help_text, settings_tasks
+            )
         if self.instance.pk is not None:
             self.initial.setdefault("version", self.instance.version)
             self.initial.setdefault(

@@ -1,4 +1,5 @@
-"""The panel's presentation of the state: the status box and the "Servers" section.
+"""The panel's presentation of the state: the status box and the "Servers" and
+"Background work" sections.
 
 Both are read off a :class:`~maintenance_panel.status.Status`; the panel adds who
 switched last and when (from the history), and which processes apply the state.
@@ -12,7 +13,8 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from maintenance_panel import fleet, wording
+from maintenance_panel import conf, fleet, wording
+from maintenance_panel.fleet import held
 from maintenance_panel.models import MaintenanceChange
 from maintenance_panel.models.history import actor_display
 from maintenance_panel.status import Status
@@ -130,3 +132,39 @@ def _agreeing_sentence(agreeing: list[fleet.ProcessReport]) -> str:
         "processes": ngettext("%(count)d process", "%(count)d processes", count) % {"count": count},
         "hosts": ngettext("%(count)d host", "%(count)d hosts", hosts) % {"count": hosts},
     }
+
+
+@dataclass(frozen=True)
+class WorkSummary:
+    """Background work as the panel's "Background work" section tells it."""
+
+    #: What work does now: held, or runs (and why).
+    sentence: str
+    #: The names (regular expressions) of the work that keeps running, each with
+    #: whether a setting gives it.
+    exempt: list[tuple[str, bool]]
+    #: (name, how many times it was held in the last hour), most held first.
+    counts: list[tuple[str, int]]
+    shared: bool
+    error: str = ""
+
+
+def work_summary(status: Status) -> WorkSummary:
+    """Whether background work is held now, which names keep running, and how often
+    each name was held in the last hour (read from the shared cache)."""
+    reason = status.work.reason
+    if reason == "read_only" and not conf.block_writes():
+        reason = "read_only_unguarded"
+    sentence = str(wording.WORK_PANEL_SENTENCES[reason])
+    if status.work.retry_after is not None:
+        sentence += " " + gettext("Held work is tried again after %(seconds)d s.") % {
+            "seconds": status.work.retry_after
+        }
+    exempt = [(entry, True) for entry in status.work.exempt.settings]
+    exempt += [(entry, False) for entry in status.work.exempt.admin]
+    shared = fleet.reports_are_shared()
+    try:
+        counts = list(held.read_held_counts().items())
+    except fleet.ReportsUnavailable as exc:
+        return WorkSummary(sentence, exempt, [], shared, error=str(exc))
+    return WorkSummary(sentence, exempt, counts, shared)

@@ -1,4 +1,5 @@
-"""Checks of the list settings: IP addresses and networks, URL patterns, the scope."""
+"""Checks of the list settings: IP addresses and networks, URL patterns, the scope, the
+names of background work that keeps running."""
 
 from __future__ import annotations
 
@@ -61,28 +62,30 @@ def check_list_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
     messages += url_setting_messages(f"{conf.PREFIX}_IGNORE_URLS")
     messages += url_setting_messages(f"{conf.PREFIX}_SCOPE_URLS")
+    messages += url_setting_messages(f"{conf.PREFIX}_IGNORE_TASKS", subject="the name")
     return messages
 
 
-def url_setting_messages(name: str) -> list[CheckMessage]:
-    """E004, E006, W008 and E013 for list setting ``name`` of URL patterns."""
+def url_setting_messages(name: str, subject: str = "the path") -> list[CheckMessage]:
+    """E004, E006, W008 and E013 for list setting ``name`` of patterns matched against
+    ``subject`` (URL patterns, or names of background work)."""
     entries, messages = _list_setting(name)
     try:
         matching.check_patterns(entries)
     except InvalidLines as exc:
-        messages += [m for error in exc.errors if (m := _entry_message(name, error))]
+        messages += [m for error in exc.errors if (m := _entry_message(name, error, subject))]
         messages += [overrun_message(name, overrun) for overrun in exc.overruns]
     return messages
 
 
-def _entry_message(name: str, error: LineError) -> CheckMessage | None:
+def _entry_message(name: str, error: LineError, subject: str) -> CheckMessage | None:
     entry = error.entry
     if error.reason == "unsupported":
         return Warning(
             f"{name}: {entry!r} is matched with Python's backtracking re, not in "
             f"linear time: RE2 does not support it ({error.detail or error.construct}).",
             hint="Rewrite it in RE2 syntax (see the README, 'URL patterns'), or "
-            "make sure it cannot take exponential time on a hostile path.",
+            f"make sure it cannot take exponential time on a hostile {subject[4:]}.",
             id="maintenance_panel.W008",
         )
     if error.reason == "too_long":
@@ -106,7 +109,7 @@ def _entry_message(name: str, error: LineError) -> CheckMessage | None:
     except ValueError as exc:
         return Error(
             f"{name}: {entry!r} is not a regular expression ({exc}).",
-            hint="Fix the pattern; it is matched with re.match against the path.",
+            hint=f"Fix the pattern; it is matched with re.match against {subject}.",
             id="maintenance_panel.E006",
         )
     return None  # a null character: Python's re matches it

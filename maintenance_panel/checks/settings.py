@@ -122,6 +122,10 @@ TYPE_RULES: dict[str, tuple[Any, str]] = {
         "a number of seconds (int, 0 or None to omit the header)",
     ),
     f"{conf.PREFIX}_TRUSTED_PROXY_COUNT": (_non_negative_int, "an int, 0 or more"),
+    f"{conf.PREFIX}_WORK_RETRY": (
+        lambda v: _is_number(v) and v >= 1,
+        "a number of seconds, 1 or more",
+    ),
     f"{conf.PREFIX}_STATE_TTL": (
         lambda v: _is_number(v) and v >= 0,
         "a number of seconds, 0 or more",

@@ -26,6 +26,7 @@ WORDS: dict[str, str] = {
     "wait": "wait",
     "render": "render",
     "bypass": "bypass",
+    "exec": "exec",
 }
 #: How long --wait waits by default (seconds).
 DEFAULT_TIMEOUT = 30.0
@@ -39,7 +40,8 @@ USAGE = (
     "  maintenance_mode render [--output PATH]\n"
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
     "  maintenance_mode bypass revoke NAME\n"
-    "  maintenance_mode bypass list"
+    "  maintenance_mode bypass list\n"
+    "  maintenance_mode exec [--even-in-maintenance] NAME [ARGS ...]"
 )
 #: The options each word takes; any other one given is refused with the usage.
 OPTIONS_OF = {
@@ -61,18 +63,19 @@ OPTIONS_OF = {
     "wait": ("timeout",),
     "render": ("output",),
     "bypass": ("expires", "base_url", "json"),
+    "exec": ("even_in_maintenance",),
 }
 
 
 def state_word(text: str) -> str:
     """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
-    ``render`` or ``bypass``."""
+    ``render``, ``bypass`` or ``exec``."""
     try:
         return WORDS[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
             f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
-            "status, wait, render, or bypass"
+            "status, wait, render, bypass, or exec"
         ) from None
 
 
@@ -81,15 +84,21 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "state",
         type=state_word,
-        metavar="on|off|status|wait|render|bypass",
-        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, or bypass.",
+        metavar="on|off|status|wait|render|bypass|exec",
+        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, or exec.",
     )
     parser.add_argument(
         "args",
         nargs="*",
         type=text,
         metavar="create|revoke|list NAME",
-        help="With bypass: create NAME, revoke NAME, or list.",
+        help="With bypass: create NAME, revoke NAME, or list. With exec: the command "
+        "NAME and its ARGS, passed on unchanged.",
+    )
+    parser.add_argument(
+        "--even-in-maintenance",
+        action="store_true",
+        help="With exec (before NAME): run the command whatever the state of maintenance.",
     )
     _add_switch_options(parser)
     _add_deploy_options(parser)
@@ -237,5 +246,5 @@ def refuse_misplaced(word: str, args: tuple[str, ...], options: dict[str, Any]) 
         raise CommandError(
             f"--timeout goes with --wait: `maintenance_mode {word} --wait --timeout 60`."
         )
-    if args and word != "bypass":
+    if args and word not in {"bypass", "exec"}:
         raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n{USAGE}")

@@ -56,6 +56,7 @@ TRACKED_FIELDS: tuple[str, ...] = (
     "ignore_urls",
     "read_only",
     "scope_urls",
+    "ignore_tasks",
 )
 TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users")
 
@@ -164,6 +165,16 @@ class MaintenanceConfig(SingletonModel):
             "Optional. One regular expression per line, matched against the start of the "
             "path, e.g. ^/checkout/. Only matching pages are under maintenance; empty means "
             "the whole site."
+        ),
+    )
+    ignore_tasks = models.TextField(
+        _("background work that keeps running"),
+        blank=True,
+        validators=[validators.validate_task_patterns],
+        help_text=_(
+            "One regular expression per line, matched against the start of the name of a "
+            "task or management command, e.g. ^clearsessions$. Other background work is "
+            "held while the whole site is under full maintenance."
         ),
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)

@@ -1,10 +1,12 @@
-"""``manage.py maintenance_mode on|off|status|wait|render|bypass``: maintenance mode
-from a shell and from deploy scripts.
+"""``manage.py maintenance_mode on|off|status|wait|render|bypass|exec``: maintenance mode
+from a shell, deploy scripts and cron.
 
 Its command line is in :mod:`maintenance_panel.management.arguments`, each verb in a
 module of :mod:`maintenance_panel.management.verbs`. Changes go through
 :mod:`maintenance_panel.core`, so they are validated like the admin's and recorded in
-the history as "command line (<OS user>)".
+the history as "command line (<OS user>)". ``exec`` passes everything after the name of
+the command it runs on unchanged, so it is read by its own module before the parser
+(:meth:`Command.run_from_argv`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db import DatabaseError
 
 from maintenance_panel.management import arguments
 from maintenance_panel.management.times import TIME_EXAMPLES
-from maintenance_panel.management.verbs import bypass, render, status, switch, wait
+from maintenance_panel.management.verbs import bypass, execute, render, status, switch, wait
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -31,7 +33,8 @@ class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 class Command(BaseCommand):
     help = (
-        "Switch maintenance mode on or off, show its state, or manage bypass links.\n\n"
+        "Switch maintenance mode on or off, show its state, manage bypass links, or run a "
+        "command unless maintenance holds it.\n\n"
         + arguments.USAGE
         + "\n\nTIME: "
         + TIME_EXAMPLES
@@ -42,6 +45,13 @@ class Command(BaseCommand):
         # Keep the usage lines of the description as written.
         kwargs.setdefault("formatter_class", _HelpFormatter)
         return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        if argv[2:3] == ["exec"]:
+            self._called_from_command_line = True
+            execute.run_from_argv(self, argv)
+            return
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser: CommandParser) -> None:
         arguments.add_arguments(parser)
@@ -59,6 +69,8 @@ class Command(BaseCommand):
                 render.run(self, options)
             elif word == "bypass":
                 bypass.run(self, args, options)
+            elif word == "exec":
+                execute.run(self, args, options)
             else:
                 switch.run(self, word == "on", options)
         except DatabaseError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from maintenance_panel import conf, fleet, loading, status, wording
+from maintenance_panel.fleet import held
 from maintenance_panel.management.output import as_json
 from maintenance_panel.wording import plain_time
 
@@ -48,6 +49,26 @@ def document(described: status.Status) -> dict[str, Any]:
     }
 
 
+def work(described: status.Status) -> dict[str, Any]:
+    """``work``: whether background work is held now and why, the names exempt (from
+    the settings and the admin), and how many pieces of work were held per name in
+    the last hour (``held_last_hour``; ``held_last_hour_error`` says why it cannot be
+    read, or is None)."""
+    try:
+        counts, error = held.read_held_counts(), None
+    except fleet.ReportsUnavailable as exc:
+        counts, error = {}, str(exc)
+    return {
+        "held": described.work.held,
+        "reason": described.work.reason,
+        "explanation": wording.work_sentence(described),
+        "retry_after": described.work.retry_after,
+        "exempt": described.work.exempt.as_dict(),
+        "held_last_hour": counts,
+        "held_last_hour_error": error,
+    }
+
+
 def processes() -> dict[str, Any]:
     """``processes`` (the fleet reports as data), ``processes_shared`` (whether other
     processes can report here) and ``processes_error`` (why the reports cannot be read,
@@ -67,7 +88,7 @@ def processes() -> dict[str, Any]:
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
     """Print the state (as text, or as JSON with ``--json``)."""
     described = describe()
-    data = {**document(described), **processes()}
+    data = {**document(described), "work": work(described), **processes()}
     if options["json"]:
         command.stdout.write(as_json(data))
         return
@@ -85,6 +106,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     if described.message:
         lines.append(f"Message: {described.message}")
     lines += _exemption_lines(data["exemptions"])
+    lines += _work_lines(data["work"])
     if described.changed_at:
         lines.append(
             f"Last change: {plain_time(described.changed_at)} by {described.changed_via or '?'}"
@@ -115,6 +137,20 @@ def _exemption_lines(exemptions: dict[str, Any]) -> list[str]:
     ]
     lines.append(f"  bypass links: {', '.join(links) or '-'}")
     return lines
+
+
+def _work_lines(work: dict[str, Any]) -> list[str]:
+    exempt = [f"{entry} (settings)" for entry in work["exempt"]["settings"]]
+    exempt += work["exempt"]["admin"]
+    if work["held_last_hour_error"]:
+        counts = f"cannot be read ({work['held_last_hour_error']})"
+    else:
+        counts = ", ".join(f"{n} {c}" for n, c in work["held_last_hour"].items()) or "-"
+    return [
+        f"Background work: {work['explanation']}",
+        f"  keeps running: {', '.join(exempt) or '-'}",
+        f"  held in the last hour: {counts}",
+    ]
 
 
 def _process_lines(data: dict[str, Any]) -> list[str]:
