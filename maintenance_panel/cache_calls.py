@@ -170,15 +170,18 @@ def _start(caller: _Caller, work: Callable[[Any], Any], limit: float, back_off: 
 
 
 def call(
-    work: Callable[[Any], Result], *, limit: float = REQUEST_LIMIT, back_off: bool = True
+    work: Callable[[Any], Result], *, limit: float | None = None, back_off: bool = True
 ) -> Result:
     """``work(cache)`` with the shared cache, made by the cache caller; its result.
 
-    Waits at most ``limit`` seconds. Raises :class:`NoAnswer` when the cache did not
-    answer in time, :class:`BackingOff` (without calling) while the process backs off
-    and ``back_off`` is true, else what ``work`` raised. Each of these but
-    :class:`BackingOff` counts as a failure; an answer in time ends the back-off.
+    Waits at most ``limit`` seconds (default :data:`REQUEST_LIMIT`). Raises
+    :class:`NoAnswer` when the cache did not answer in time, :class:`BackingOff`
+    (without calling) while the process backs off and ``back_off`` is true, else what
+    ``work`` raised. Each of these but :class:`BackingOff` counts as a failure; an
+    answer in time ends the back-off.
     """
+    if limit is None:
+        limit = REQUEST_LIMIT
     caller = _this_process()
     deadline = time.monotonic() + limit
     with caller.condition:

@@ -21,8 +21,9 @@ from tests.fakes import other_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
-#: How long the tests let a call to the hanging cache wait (instead of 0.25 s).
-LIMIT = 0.05
+#: How long the tests let a call to the hanging cache wait (instead of 0.25 s): long
+#: enough that a healthy call is never given up on, even on a busy machine.
+LIMIT = 0.5
 
 
 @pytest.fixture(autouse=True)

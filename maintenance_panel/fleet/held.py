@@ -148,7 +148,7 @@ def drain(timeout: float = 1.0) -> bool:
     return _counter.drain(timeout)
 
 
-def read_held_counts(*, limit: float = cache_calls.REQUEST_LIMIT) -> dict[str, int]:
+def read_held_counts(*, limit: float | None = None) -> dict[str, int]:
     """How many pieces of work were held per name over the last hour, most held first.
 
     Raises :class:`~maintenance_panel.fleet.ReportsUnavailable` when the cache cannot be

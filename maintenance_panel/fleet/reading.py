@@ -21,14 +21,13 @@ class ReportsUnavailable(Exception):
     """The cache that holds the reports cannot be read."""
 
 
-def read_reports(
-    *, limit: float = cache_calls.REQUEST_LIMIT, back_off: bool = True
-) -> list[ProcessReport]:
+def read_reports(*, limit: float | None = None, back_off: bool = True) -> list[ProcessReport]:
     """Processes seen recently, newest first (one ``get_many`` of every slot; this
     process's own report as it handed it over, even before it is written).
 
-    The cache is given ``limit`` seconds to answer; with ``back_off`` it is not asked
-    while this process backs off from it (:mod:`maintenance_panel.cache_calls`).
+    The cache is given ``limit`` seconds to answer (default ``REQUEST_LIMIT``); with
+    ``back_off`` it is not asked while this process backs off from it
+    (:mod:`maintenance_panel.cache_calls`).
     Raises :class:`ReportsUnavailable` when the cache cannot be read.
     """
     keys = [SLOT_KEY % slot for slot in range(SLOTS)]
