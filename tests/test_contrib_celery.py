@@ -4,6 +4,9 @@ from an in-memory broker, the states from an in-memory result backend."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -335,3 +338,27 @@ def test_read_only_without_blocking_writes_the_task_writes(read_only: None, sett
 
     assert run_as_worker(write, "ada").state == "SUCCESS"
     assert GuestbookEntry.objects.count() == 1
+
+
+# -- the project's Celery module ------------------------------------------------------
+
+
+def test_the_class_can_be_named_before_django_is_set_up() -> None:
+    # A project's celery.py is imported (from its package's __init__) before Django's
+    # apps are ready, and names the class there: Celery(..., task_cls=...).
+    code = (
+        "from celery import Celery\n"
+        "from maintenance_panel.contrib.celery import MaintenanceAwareTask\n"
+        "app = Celery('proj', task_cls=MaintenanceAwareTask)\n"
+        "print(issubclass(app.Task, MaintenanceAwareTask))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True\n"

@@ -26,12 +26,13 @@ eagerly (``apply()``, ``task_always_eager``) ends in the ``RETRY`` state without
 from __future__ import annotations
 
 import contextvars
+from types import ModuleType
 from typing import Any, NoReturn
 
 from celery import Task
 from celery.exceptions import Retry
 
-from maintenance_panel import state, wording, work
+from maintenance_panel import work
 from maintenance_panel.fleet import held
 from maintenance_panel.guard import WriteGuard
 
@@ -44,6 +45,29 @@ Guarded = tuple[WriteGuard, work.WorkState]
 _guarded: contextvars.ContextVar[Guarded | None] = contextvars.ContextVar(
     "maintenance_panel_celery_guarded", default=None
 )
+
+
+#: :mod:`maintenance_panel.state`, once imported (:func:`_active_snapshot`).
+_state: ModuleType | None = None
+
+
+def _active_snapshot() -> Any:
+    """``state.active_snapshot()``: this process's snapshot while maintenance is on."""
+    global _state
+    if _state is None:
+        # Imported on first use, not with this module: a project's Celery app module
+        # names this class before Django's apps are ready, and the state reads models.
+        from maintenance_panel import state
+
+        _state = state
+    return _state.active_snapshot()
+
+
+def _wording() -> ModuleType:
+    # Loaded when a task is held, for the reason Celery logs (see _active_snapshot).
+    from maintenance_panel import wording
+
+    return wording
 
 
 class TaskHeld(Exception):
@@ -62,13 +86,13 @@ class MaintenanceAwareTask(Task):
     the write guard during read-only maintenance (see the module's description)."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        snapshot = state.active_snapshot()
+        snapshot = _active_snapshot()
         if snapshot is None:  # maintenance off: the cost of one snapshot lookup
             return super().__call__(*args, **kwargs)
         found = work.work_state(snapshot, self.name)
         if found.held:
             delay = found.retry_delay()
-            self._hold(wording.task_held_line(found, delay), delay)
+            self._hold(_wording().task_held_line(found, delay), delay)
         if not found.guarded:
             return super().__call__(*args, **kwargs)
         return self._call_guarded(found, args, kwargs)
@@ -95,7 +119,7 @@ class MaintenanceAwareTask(Task):
 
     def _hold_refused(self, found: work.WorkState) -> NoReturn:
         delay = found.retry_delay()
-        self._hold(wording.task_refused_line(found, delay), delay)
+        self._hold(_wording().task_refused_line(found, delay), delay)
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         """Celery's ``retry``; after a write refused under read-only maintenance (the
