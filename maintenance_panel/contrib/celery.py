@@ -88,21 +88,29 @@ class MaintenanceAwareTask(Task):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         snapshot = _active_snapshot()
         if snapshot is None:  # maintenance off: the cost of one snapshot lookup
-            return super().__call__(*args, **kwargs)
+            return self._run(args, kwargs)
         found = work.work_state(snapshot, self.name)
         if found.held:
             delay = found.retry_delay()
             self._hold(_wording().task_held_line(found, delay), delay)
         if not found.guarded:
-            return super().__call__(*args, **kwargs)
+            return self._run(args, kwargs)
         return self._call_guarded(found, args, kwargs)
+
+    def _run(self, args: Any, kwargs: Any) -> Any:
+        if self.request.called_directly:
+            return super().__call__(*args, **kwargs)
+        # Run by a worker (or apply()): Celery has made this the current task and pushed
+        # its request already, as it does for a task class without a __call__ of its
+        # own, whose run() it calls; Task.__call__ would push a copy of the request.
+        return self.run(*args, **kwargs)
 
     def _call_guarded(self, found: work.WorkState, args: Any, kwargs: Any) -> Any:
         guard = WriteGuard()
         token = _guarded.set((guard, found))
         try:
             with guard:
-                result = super().__call__(*args, **kwargs)
+                result = self._run(args, kwargs)
         except Retry:
             # Ours (the body retried after a refusal), or one the body sent itself.
             raise
