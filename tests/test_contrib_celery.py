@@ -79,6 +79,17 @@ def auto(name: str) -> str:
     return name
 
 
+@app.task(name="guestbook.flaky", bind=True, max_retries=3)
+def flaky(self: Any) -> None:
+    raise self.retry(countdown=5)
+
+
+@app.task(name="guestbook.broken")
+def broken() -> None:
+    GuestbookEntry.objects.count()
+    raise ValueError("broken after a read")
+
+
 def run_as_worker(task: Any, *args: Any, retries: int = 0, **request: Any) -> AsyncResult:
     """Run ``task`` as a worker runs a message of it (Celery's tracer, not eager), and
     return its result as the backend stores it."""
@@ -331,6 +342,22 @@ def test_read_only_whatever_the_task_makes_of_the_refusal_it_is_held_once(
     [(headers, _)] = sent()  # one copy, its own retry not sent and not counted
     assert (headers["id"], headers["retries"]) == (result.id, 0)
     assert GuestbookEntry.objects.count() == 0
+
+
+def test_read_only_an_error_of_a_task_that_only_read_is_its_own(read_only: None) -> None:
+    result = run_as_worker(broken)
+
+    assert result.state == "FAILURE"
+    assert repr(result.result) == "ValueError('broken after a read')"
+    assert sent() == []
+
+
+def test_a_task_own_retries_are_counted_as_usual(read_only: None) -> None:
+    result = run_as_worker(flaky, retries=1)
+
+    assert result.state == "RETRY"
+    [(headers, _)] = sent()
+    assert headers["retries"] == 2
 
 
 def test_read_only_without_blocking_writes_the_task_writes(read_only: None, settings: Any) -> None:
