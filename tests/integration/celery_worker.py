@@ -101,6 +101,7 @@ class Worker(Server):
         return str(self.client.AsyncResult(task_id).state)
 
     def result(self, task_id: str) -> Any:
+        """The task's result, or while it waits to be retried, the reason."""
         return self.client.AsyncResult(task_id).result
 
     def wait_state(self, task_id: str, state: str, timeout: float = 20) -> None:

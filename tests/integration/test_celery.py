@@ -46,6 +46,9 @@ def test_full_maintenance_holds_tasks_and_off_runs_each_once(site: Site, worker:
         "it.write: held, not run: the whole site is under maintenance until it is "
         "switched off; tried again in 1 s."
     )
+    reason = worker.result(write)  # read back by the test's own Celery client
+    assert type(reason).__name__ == "TaskHeld"
+    assert str(reason) == reasons[-1]
     work = json.loads(manage(site, "maintenance_mode", "status", "--json"))["work"]
     assert work["held_last_hour"]["it.write_once"] >= 3
 
