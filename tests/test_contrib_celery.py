@@ -1,131 +1,39 @@
 """Celery tasks during maintenance (``MaintenanceAwareTask``), run as a worker runs them:
 Celery's own tracer with the request a message gives, the copies sent again read back
-from an in-memory broker, the states from an in-memory result backend."""
+from an in-memory broker, the states from an in-memory result backend (the app and its
+tasks: ``tests.celery_tasks``)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from celery import Celery
-from celery.app.trace import build_tracer
-from celery.result import AsyncResult
-from django.db import DatabaseError
 from django.utils import timezone
 
 from demo.models import GuestbookEntry
-from maintenance_panel.contrib.celery import MaintenanceAwareTask, TaskHeld
+from maintenance_panel.contrib.celery import TaskHeld
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.fleet import held
-
-pytestmark = pytest.mark.django_db
-
-QUEUE = "maintenance-panel-unit"
-
-app = Celery(
-    "maintenance_panel_unit",
-    broker="memory://",
-    backend="cache+memory://",
-    task_cls=MaintenanceAwareTask,
-    set_as_current=False,
+from tests.celery_tasks import (
+    auto,
+    broken,
+    careful,
+    carry_on,
+    count,
+    eta,
+    flaky,
+    run_as_worker,
+    sent,
+    write,
+    write_once,
 )
 
-
-@app.task(name="guestbook.write")
-def write(name: str, message: str = "hello") -> str:
-    GuestbookEntry.objects.create(name=name, message=message)
-    return name
-
-
-@app.task(name="guestbook.count")
-def count() -> int:
-    return GuestbookEntry.objects.count()
-
-
-@app.task(name="guestbook.write_once", max_retries=0)
-def write_once(name: str) -> str:
-    GuestbookEntry.objects.create(name=name, message="once")
-    return name
-
-
-@app.task(name="guestbook.careful", bind=True, max_retries=0)
-def careful(self: Any, name: str) -> str:
-    try:
-        GuestbookEntry.objects.create(name=name, message="careful")
-    except DatabaseError as exc:
-        raise self.retry(exc=exc, countdown=5) from exc
-    return name
-
-
-@app.task(name="guestbook.carry_on")
-def carry_on(name: str) -> str:
-    try:
-        GuestbookEntry.objects.create(name=name, message="carry on")
-    except DatabaseError:
-        return "carried on without writing"
-    return name
-
-
-@app.task(name="guestbook.auto", autoretry_for=(DatabaseError,), max_retries=0)
-def auto(name: str) -> str:
-    GuestbookEntry.objects.create(name=name, message="auto")
-    return name
-
-
-@app.task(name="guestbook.flaky", bind=True, max_retries=3)
-def flaky(self: Any) -> None:
-    raise self.retry(countdown=5)
-
-
-@app.task(name="guestbook.broken")
-def broken() -> None:
-    GuestbookEntry.objects.count()
-    raise ValueError("broken after a read")
-
-
-def run_as_worker(task: Any, *args: Any, retries: int = 0, **request: Any) -> AsyncResult:
-    """Run ``task`` as a worker runs a message of it (Celery's tracer, not eager), and
-    return its result as the backend stores it."""
-    task_id = str(uuid.uuid4())
-    message = {
-        "id": task_id,
-        "retries": retries,
-        "delivery_info": {"exchange": "", "routing_key": QUEUE},
-        "hostname": "celery@test",
-        **request,
-    }
-    tracer = build_tracer(task.name, task, app=app, eager=False, propagate=False)
-    tracer(task_id, list(args), {}, message)
-    return app.AsyncResult(task_id)
-
-
-def sent() -> list[tuple[dict[str, Any], Any]]:
-    """The messages sent to the queue since the last call: (headers, (args, kwargs,
-    embed))."""
-    found = []
-    with app.connection_for_read() as connection:
-        queue = connection.SimpleQueue(QUEUE)
-        try:
-            while True:
-                try:
-                    message = queue.get_nowait()
-                except queue.Empty:
-                    break
-                found.append((message.headers, message.decode()))
-                message.ack()
-        finally:
-            queue.close()
-    return found
-
-
-def eta(headers: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(headers["eta"])
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -307,6 +215,19 @@ def test_called_directly_while_off_it_runs() -> None:
     assert write("ada") == "ada"
 
 
+def test_read_only_called_directly_a_task_that_retries_is_held_once(
+    read_only: None,
+) -> None:
+    assert held.drain()
+    before = held.read_held_counts().get("guestbook.careful", 0)
+
+    with pytest.raises(TaskHeld, match="stopped at its first database write"):
+        careful("ada")
+
+    assert held.drain()
+    assert held.read_held_counts()["guestbook.careful"] == before + 1
+
+
 # -- read-only maintenance: the body runs under the write guard -------------------------
 
 
@@ -361,6 +282,13 @@ def test_a_task_own_retries_are_counted_as_usual(read_only: None) -> None:
     assert result.state == "RETRY"
     [(headers, _)] = sent()
     assert headers["retries"] == 2
+
+
+def test_read_only_an_exempt_task_writes(read_only: None, settings: Any) -> None:
+    settings.MAINTENANCE_MODE_IGNORE_TASKS = [r"^guestbook\.write$"]
+
+    assert run_as_worker(write, "ada").state == "SUCCESS"
+    assert GuestbookEntry.objects.count() == 1
 
 
 def test_read_only_without_blocking_writes_the_task_writes(read_only: None, settings: Any) -> None:

@@ -77,10 +77,6 @@ class TaskHeld(Exception):
     directly, outside a worker."""
 
 
-class _HeldRetry(Retry):
-    """The retry of a held task, sent by :meth:`MaintenanceAwareTask._hold`."""
-
-
 class MaintenanceAwareTask(Task):
     """A Celery task that does not run while work of its name is held, and runs under
     the write guard during read-only maintenance (see the module's description)."""
@@ -111,8 +107,8 @@ class MaintenanceAwareTask(Task):
         try:
             with guard:
                 result = self._run(args, kwargs)
-        except Retry:
-            # Ours (the body retried after a refusal), or one the body sent itself.
+        except (Retry, TaskHeld):
+            # Held already (the body retried after a refusal), or a retry the body sent.
             raise
         # The body may turn the refusal into an error of its own: once a write was
         # refused, that error is the refusal's, and the task is held.
@@ -150,4 +146,4 @@ class MaintenanceAwareTask(Task):
         # Same id, arguments, options, chain and callbacks, and the same ``retries``.
         again = self.signature_from_request(request, countdown=delay)
         again.apply_async()
-        raise _HeldRetry(line, exc=reason, when=delay, sig=again)
+        raise Retry(line, exc=reason, when=delay, sig=again)
