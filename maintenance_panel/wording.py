@@ -340,3 +340,19 @@ def refused_line(state: WorkState) -> str:
         f"read-only for maintenance {_work_until(state)}; try again in "
         f"{state.retry_delay()} s (exit status 75)."
     )
+
+
+def task_held_line(state: WorkState, delay: int) -> str:
+    """Why a held task did not run (the reason of its retry, in the worker's log)."""
+    return (
+        f"{state.name}: held, not run: the whole site is under maintenance "
+        f"{_work_until(state)}; tried again in {delay} s."
+    )
+
+
+def task_refused_line(state: WorkState, delay: int) -> str:
+    """Why a task stopped by the write guard is tried again (its retry's reason)."""
+    return (
+        f"{state.name}: stopped at its first database write, nothing written: the site is "
+        f"read-only for maintenance {_work_until(state)}; tried again in {delay} s."
+    )
