@@ -106,7 +106,10 @@ class HeldDuringMaintenance:
 
     async def acall(self: Any, *args: Any, **kwargs: Any) -> Any:
         """:meth:`call`, for a worker that awaits tasks."""
-        found = self._work_state()
+        snapshot = state.active_snapshot(io=False)
+        if snapshot is state.STALE:  # re-validating reads the cache or the database
+            snapshot = await sync_to_async(state.active_snapshot)()
+        found = work.work_state(snapshot, self.module_path)
         if found.held or found.guarded:
             return await sync_to_async(self.call)(*args, **kwargs)
         return await super().acall(*args, **kwargs)  # type: ignore[misc]

@@ -7,13 +7,14 @@ dummy backend keeps what is enqueued, the immediate backend runs a task in ``enq
 
 from __future__ import annotations
 
-import asyncio
+import pickle
 from collections.abc import Iterator
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.test import override_settings
 from django.utils import timezone
 
@@ -158,8 +159,9 @@ def test_a_task_that_takes_its_context_is_enqueued_again_without_it(queue: list[
     assert (again.args, again.kwargs) == (["hi"], {})
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_a_worker_that_awaits_tasks_holds_them_too(queue: list[Any], ran: list[Any]) -> None:
-    await asyncio.to_thread(set_maintenance_mode, True)
+    await sync_to_async(set_maintenance_mode)(True)
 
     assert await tasks.echo_async.acall("hi") is None
 
@@ -221,8 +223,9 @@ def test_the_immediate_backend_refuses_a_task_stopped_at_its_write(immediate: No
     assert GuestbookEntry.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_the_immediate_backend_refuses_a_held_task_awaited(immediate: None) -> None:
-    await asyncio.to_thread(set_maintenance_mode, True)
+    await sync_to_async(set_maintenance_mode)(True)
 
     with pytest.raises(WorkHeld, match=r"^tests\.workapp\.tasks\.echo: held"):
         await tasks.echo.aenqueue("hi")
@@ -238,3 +241,52 @@ def test_below_task_it_says_where_it_goes() -> None:
 
 def test_applied_twice_it_holds_once() -> None:
     assert held_during_maintenance(tasks.echo) is tasks.echo
+
+
+#: Django 6's tasks are pickled by their path; the backport's cannot be pickled at all.
+PICKLED = pytest.mark.skipif(
+    FRAMEWORK != "django.tasks", reason="the backport's tasks cannot be pickled"
+)
+
+
+@PICKLED
+def test_a_task_is_pickled_as_a_held_task() -> None:
+    again = pickle.loads(pickle.dumps(tasks.echo))
+
+    assert again == tasks.echo
+    assert type(again) is type(tasks.echo)
+
+
+def test_a_task_of_a_backends_own_class_is_held_too(queue: list[Any], ran: list[Any]) -> None:
+    set_maintenance_mode(True)
+
+    assert tasks.own_echo.call("hi") is None
+
+    assert isinstance(tasks.own_echo, tasks.OwnTask)
+    another = held_during_maintenance(tasks.OwnTask(func=tasks.own_echo.func))
+    assert type(another) is type(tasks.own_echo)
+    assert ran == []
+    [again] = queue
+    assert (again.args, type(again.task)) == (["hi"], type(tasks.own_echo))
+
+
+@PICKLED
+def test_a_task_of_a_backends_own_class_is_pickled_as_held() -> None:
+    assert pickle.loads(pickle.dumps(tasks.own_echo)) == tasks.own_echo
+
+
+async def test_an_awaited_task_runs_while_maintenance_is_off(
+    queue: list[Any], ran: list[Any]
+) -> None:
+    assert await tasks.echo_async.acall("hi") == "hi"
+    await tasks.echo.aenqueue("later")
+
+    assert ran == [("echo_async", "hi")]
+    assert [result.args for result in queue] == [["later"]]
+
+
+def test_called_outside_enqueue_on_a_backend_that_cannot_defer(immediate: None) -> None:
+    set_maintenance_mode(True)
+
+    with pytest.raises(WorkHeld, match="cannot defer"):
+        tasks.echo.call("hi")
