@@ -24,18 +24,25 @@ A backend that cannot defer (``supports_defer`` False, such as the immediate bac
 which runs the task inside ``enqueue``) cannot hold it: enqueueing a held task there
 raises :class:`WorkHeld`, naming the task and until when, instead of running it or
 dropping it.
+
+Without a tasks framework the module still imports (Celery's ``autodiscover_tasks()``
+imports every app's ``tasks``); :func:`held_during_maintenance` then raises
+``ImproperlyConfigured``, saying what to install.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from maintenance_panel import holding, state, wording, work
 from maintenance_panel.fleet import held
@@ -45,17 +52,20 @@ try:
 except ImportError:  # Django 5.2: the backport, if installed
     try:
         from django_tasks.base import Task  # type: ignore[assignment,no-redef,import-not-found,unused-ignore]
-    except ImportError as exc:
-        raise ImportError(
-            "maintenance_panel.tasks needs Django's tasks framework: Django 6, or on Django "
-            "5.2 the django-tasks package (pip install "
-            "'django-maintenance-control-panel[tasks]')."
-        ) from exc
+    except ImportError:
+        # The module still imports (Celery's autodiscover_tasks() imports every app's
+        # "tasks"); the decorator says what to install.
+        Task = None  # type: ignore[assignment,misc]
 
 __all__ = ["FRAMEWORK", "WorkHeld", "held_during_maintenance"]
 
-#: The tasks framework in use: ``"django.tasks"`` or ``"django_tasks"`` (the backport).
-FRAMEWORK = Task.__module__.rpartition(".")[0]
+#: The tasks framework in use: ``"django.tasks"`` or ``"django_tasks"`` (the backport);
+#: ``""`` without one.
+FRAMEWORK = "" if Task is None else Task.__module__.rpartition(".")[0]
+MISSING = (
+    "maintenance_panel.tasks needs Django's tasks framework: Django 6, or on Django 5.2 the "
+    "django-tasks package (pip install 'django-maintenance-control-panel[tasks]')."
+)
 
 logger = logging.getLogger("maintenance_panel")
 
@@ -87,6 +97,12 @@ class HeldDuringMaintenance:
     :class:`WorkHeld` where the backend cannot defer."""
 
     __slots__ = ()
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:
+        # By the task's path, as Django's own Task pickles: the class comes with it.
+        values = {field.name: getattr(self, field.name) for field in fields(self) if field.init}
+        del values["func"]
+        return (_unpickle, (self.module_path, values))
 
     def _work_state(self: Any) -> work.WorkState:
         return work.work_state(state.active_snapshot(), self.module_path)
@@ -162,24 +178,19 @@ class HeldDuringMaintenance:
         return await sync_to_async(self.enqueue)(*args, **kwargs)
 
 
-class HeldTask(HeldDuringMaintenance, Task):
-    """A task of the framework's own ``Task`` class, held during maintenance."""
+def _unpickle(path: str, values: dict[str, Any]) -> Any:
+    """A held task unpickled: the task at ``path`` (the module's, held), with ``values``."""
+    return replace(import_string(path), **values)
 
-    __slots__ = ()
 
-
+@functools.cache
 def _held_class(task_class: type) -> type:
-    """The held variant of ``task_class`` (a backend's own subclass of ``Task`` gets one
-    too, kept in this module so that a task can be pickled by reference)."""
-    if task_class is Task:
-        return HeldTask
-    name = f"Held{task_class.__name__}_{id(task_class):x}"
-    found = globals().get(name)
-    if found is None:
-        found = type(name, (HeldDuringMaintenance, task_class), {"__slots__": ()})
-        found.__module__ = __name__
-        globals()[name] = found
-    return found
+    """The held variant of ``task_class``: the framework's ``Task`` or a backend's own."""
+    return type(
+        f"Held{task_class.__name__}",
+        (HeldDuringMaintenance, task_class),
+        {"__slots__": (), "__module__": __name__},
+    )
 
 
 def held_during_maintenance(task: Any) -> Any:
@@ -193,6 +204,8 @@ def held_during_maintenance(task: Any) -> Any:
     that starts it then enqueues it again, ``run_after`` the retry delay, instead of
     running it (see the module's docstring).
     """
+    if Task is None:
+        raise ImproperlyConfigured(MISSING)
     if isinstance(task, HeldDuringMaintenance):
         return task
     if not isinstance(task, Task):
@@ -200,5 +213,6 @@ def held_during_maintenance(task: Any) -> Any:
             "held_during_maintenance takes a task: put it above @task "
             f"(@held_during_maintenance, then @task, then the function), not {task!r}."
         )
-    values = {field.name: getattr(task, field.name) for field in fields(task)}
-    return _held_class(type(task))(**values)
+    values = {field.name: getattr(task, field.name) for field in fields(task) if field.init}
+    task_class: type = type(task)
+    return _held_class(task_class)(**values)

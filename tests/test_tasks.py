@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import timezone
 
@@ -243,17 +244,10 @@ def test_applied_twice_it_holds_once() -> None:
     assert held_during_maintenance(tasks.echo) is tasks.echo
 
 
-#: Django 6's tasks are pickled by their path; the backport's cannot be pickled at all.
-PICKLED = pytest.mark.skipif(
-    FRAMEWORK != "django.tasks", reason="the backport's tasks cannot be pickled"
-)
+def test_a_task_is_pickled_by_its_path_and_comes_back_held() -> None:
+    again = pickle.loads(pickle.dumps(tasks.echo.using(priority=5)))
 
-
-@PICKLED
-def test_a_task_is_pickled_as_a_held_task() -> None:
-    again = pickle.loads(pickle.dumps(tasks.echo))
-
-    assert again == tasks.echo
+    assert again == tasks.echo.using(priority=5)
     assert type(again) is type(tasks.echo)
 
 
@@ -270,7 +264,6 @@ def test_a_task_of_a_backends_own_class_is_held_too(queue: list[Any], ran: list[
     assert (again.args, type(again.task)) == (["hi"], type(tasks.own_echo))
 
 
-@PICKLED
 def test_a_task_of_a_backends_own_class_is_pickled_as_held() -> None:
     assert pickle.loads(pickle.dumps(tasks.own_echo)) == tasks.own_echo
 
@@ -290,3 +283,12 @@ def test_called_outside_enqueue_on_a_backend_that_cannot_defer(immediate: None) 
 
     with pytest.raises(WorkHeld, match="cannot defer"):
         tasks.echo.call("hi")
+
+
+def test_without_a_tasks_framework_it_says_what_to_install(monkeypatch: Any) -> None:
+    import maintenance_panel.tasks
+
+    monkeypatch.setattr(maintenance_panel.tasks, "Task", None)
+
+    with pytest.raises(ImproperlyConfigured, match=r"django-maintenance-control-panel\[tasks\]"):
+        held_during_maintenance(tasks.echo)
