@@ -127,6 +127,15 @@ if os.environ.get("DEMO_MAINTENANCE_MODE"):
 if os.environ.get("DEMO_STATIC_PAGE"):
     MAINTENANCE_MODE_STATIC_PAGE = os.environ["DEMO_STATIC_PAGE"]
 
+# Django's tasks framework (demo/tasks.py): the default immediate backend, or with
+# DEMO_TASKS=database django-tasks-db's, whose worker is `manage.py db_worker` (run
+# `manage.py migrate` once with it set). On Django 5.2 both need the django-tasks backport.
+if os.environ.get("DEMO_TASKS") == "database":
+    if django.VERSION < (6,):
+        INSTALLED_APPS.append("django_tasks")
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Mail goes to the console in the demo (Django 6.1 configures mail with MAILERS).
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

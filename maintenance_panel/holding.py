@@ -15,17 +15,18 @@ command's ``handle``) both call :func:`run_unless_held`. Whether work is held is
 - otherwise it runs as usual.
 
 Each held or stopped command is counted (:mod:`maintenance_panel.fleet.held`).
+:func:`run_guarded` is the read-only part on its own, for the task integrations.
 """
 
 from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from maintenance_panel import state, wording, work
 from maintenance_panel.fleet import held
-from maintenance_panel.guard import WriteGuard
+from maintenance_panel.guard import WriteGuard, WriteRefused
 
 #: The exit status of held work: ``EX_TEMPFAIL`` from ``sysexits.h``, "try again later".
 EX_TEMPFAIL = 75
@@ -64,6 +65,15 @@ def run_unless_held(
         _exit(stderr, wording.held_line(found), name)
     if not found.guarded:
         return run()
+    refused, result = run_guarded(run)
+    if refused is not None:
+        _exit(stderr, wording.refused_line(found), name)
+    return cast(Result, result)
+
+
+def run_guarded(run: Callable[[], Result]) -> tuple[WriteRefused | None, Result | None]:
+    """``run()`` under the write guard: (None, its result), or (the first write the guard
+    refused, None) once a write was refused, whatever ``run`` made of the refusal."""
     guard = WriteGuard()
     try:
         with guard:
@@ -71,11 +81,11 @@ def run_unless_held(
     except SystemExit:
         if guard.refused is None:
             raise
-    # The command may turn the refusal into an error of its own (a CommandError, say):
+    # The work may turn the refusal into an error of its own (a CommandError, say):
     # once a write was refused, that error is the refusal's, and the refusal is told.
     except Exception:
         if guard.refused is None:
             raise
     if guard.refused is not None:
-        _exit(stderr, wording.refused_line(found), name)
-    return result
+        return guard.refused, None
+    return None, result

@@ -356,3 +356,22 @@ def task_refused_line(state: WorkState, delay: int) -> str:
         f"{state.name}: stopped at its first database write, nothing written: the site is "
         f"read-only for maintenance {_work_until(state)}; tried again in {delay} s."
     )
+
+
+def task_not_deferred_line(state: WorkState, backend: str, *, refused: bool) -> str:
+    """The message of :class:`~maintenance_panel.tasks.WorkHeld`: a task held (or stopped
+    at its first write) on a task backend that cannot run it later."""
+    if refused:
+        what = (
+            f"{state.name}: stopped at its first database write, nothing written: the site "
+            f"is read-only for maintenance {_work_until(state)}"
+        )
+    else:
+        what = f"{state.name}: held, not run: the whole site is under maintenance " + (
+            _work_until(state)
+        )
+    return (
+        f"{what}; the task backend {backend!r} cannot defer a task (supports_defer is "
+        f"False), so it was not enqueued: enqueue it again in {state.retry_delay()} s, or "
+        "use a backend that can defer (django-tasks-db's DatabaseBackend, say)."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -73,3 +75,41 @@ def test_guestbook_during_read_only_maintenance(client):
     assert "what you sent was not saved" in refused.content.decode()
     assert not GuestbookEntry.objects.exists()
     assert not PageCounter.objects.exists()
+
+
+def test_the_guestbook_digest_mails_the_last_day(mailoutbox):
+    from demo.models import GuestbookEntry
+
+    GuestbookEntry.objects.create(name="Ada", message="Hello")
+    out = StringIO()
+    call_command("guestbook_digest", stdout=out)
+    assert out.getvalue() == "Mailed the digest of 1 guestbook entries.\n"
+    [mail] = mailoutbox
+    assert mail.subject.endswith("Guestbook digest: 1 new entries")
+    assert mail.body == "Ada: Hello"
+
+
+def test_the_digest_from_cron_is_held_during_maintenance(mailoutbox, capsys):
+    from maintenance_panel.core import set_maintenance_mode
+
+    set_maintenance_mode(True)
+    with pytest.raises(SystemExit) as exited:
+        call_command("maintenance_mode", "exec", "guestbook_digest")
+    assert exited.value.code == 75
+    assert capsys.readouterr().err.startswith("guestbook_digest: held, not run")
+    assert mailoutbox == []
+
+
+def test_the_digest_task_runs_and_is_refused_while_held(mailoutbox):
+    tasks = pytest.importorskip("demo.tasks", exc_type=ImportError)
+    from maintenance_panel.core import set_maintenance_mode
+    from maintenance_panel.tasks import WorkHeld
+
+    assert tasks.send_guestbook_digest.enqueue().return_value == 0
+    assert len(mailoutbox) == 1
+
+    set_maintenance_mode(True)
+    # The default backend runs a task inside enqueue(): it cannot run this one later.
+    with pytest.raises(WorkHeld, match=r"^demo\.tasks\.send_guestbook_digest: held, not run"):
+        tasks.send_guestbook_digest.enqueue()
+    assert len(mailoutbox) == 1
