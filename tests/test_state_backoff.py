@@ -82,8 +82,8 @@ def test_a_hanging_cache_costs_one_call_then_the_state_comes_from_the_database(
 ):
     save(enabled=True)
     assert state.get_snapshot().enabled
-    shared.hanging = True
     forget_calls(shared)
+    shared.hanging = True
     clock.advance(1.0)
     assert state.get_snapshot().enabled  # the call gave up after LIMIT; the database answered
     assert shared.calls == ["get"]
@@ -95,8 +95,8 @@ def test_a_hanging_cache_costs_one_call_then_the_state_comes_from_the_database(
 def test_requests_are_answered_while_the_cache_hangs(client, shared, clock, committed):
     save(enabled=True)
     assert client.get("/").status_code == 503
-    shared.hanging = True
     forget_calls(shared)
+    shared.hanging = True
     statuses = []
     for _ in range(20):
         clock.advance(0.5)  # 10 s of requests, two per TTL
@@ -110,8 +110,8 @@ def test_requests_are_answered_while_the_cache_hangs(client, shared, clock, comm
 def test_a_second_request_within_the_delay_does_not_call_the_cache(shared, clock, committed):
     save(enabled=True)
     state.get_snapshot()
-    shared.broken = True
     forget_calls(shared)
+    shared.broken = True
     clock.advance(1.0)
     assert state.get_snapshot().enabled
     assert shared.calls == ["get"]
@@ -126,8 +126,8 @@ def test_a_second_request_within_the_delay_does_not_call_the_cache(shared, clock
 def test_the_delay_doubles_up_to_its_maximum(shared, clock, committed):
     save(enabled=True)
     state.get_snapshot()
-    shared.broken = True
     forget_calls(shared)
+    shared.broken = True
     tries = calls_when_revalidating_every(1.0, 95, clock, shared)
     gaps = [after - before for before, after in itertools.pairwise(tries)]
     assert gaps[:7] == [1, 2, 4, 8, 16, 30, 30]
@@ -146,8 +146,8 @@ def test_an_answer_ends_the_back_off(shared, clock, committed):
     assert revalidate()
     assert shared.calls  # asked, and answered: the back-off is over
     assert not cache_calls.backing_off()
-    shared.broken = True
     forget_calls(shared)
+    shared.broken = True
     assert calls_when_revalidating_every(0.5, 3.0, clock, shared) == [0.5, 1.5]  # 1 s again
 
 
