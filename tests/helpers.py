@@ -73,3 +73,14 @@ def found(**kwargs: Any) -> dict[str, Any]:
 
 #: ``found()`` options that run the checks that need the database.
 WITH_DATABASE = {"tags": [Tags.database], "databases": ["default"]}
+
+
+def save_config(**fields: Any) -> Any:
+    """Change fields of the singleton and save it (its own transaction's rules apply)."""
+    from maintenance_panel.models import MaintenanceConfig
+
+    config = MaintenanceConfig.get_solo()
+    for name, value in fields.items():
+        setattr(config, name, value)
+    config.save()
+    return config

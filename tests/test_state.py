@@ -18,6 +18,7 @@ from maintenance_panel import loading, state, versions
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import GroupFactory, UserFactory
 from tests.fakes import other_process
+from tests.helpers import save_config
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
@@ -27,14 +28,6 @@ LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 #: Inside the test's transaction the read is wrapped in a savepoint (two statements).
 LOAD_QUERIES_IN_TRANSACTION = LOAD_QUERIES + 2
-
-
-def save(**fields: Any) -> MaintenanceConfig:
-    config = MaintenanceConfig.get_solo()
-    for name, value in fields.items():
-        setattr(config, name, value)
-    config.save()
-    return config
 
 
 def break_database(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +98,7 @@ def test_change_reaches_another_process_within_the_ttl(shared, clock, commit, co
         assert not state.get_snapshot().enabled
         elsewhere = state._holder
     with commit():
-        save(enabled=True, title="Upgrade")
+        save_config(enabled=True, title="Upgrade")
     # The writing process sees it at once.
     assert state.get_snapshot().enabled
     state._holder, mine = elsewhere, state._holder
@@ -124,7 +117,7 @@ def test_process_reads_the_data_a_writer_shared_without_a_query(
 ):
     MaintenanceConfig.get_solo()
     with commit():
-        save(enabled=True)
+        save_config(enabled=True)
     with other_process(), django_assert_num_queries(0):
         assert state.get_snapshot().enabled
     assert shared.calls[-2:] == ["get", "get"]  # the version, then its data
@@ -141,7 +134,7 @@ def test_slow_reader_never_overwrites_newer_state(shared, clock, commit, committ
         # While this reader is "reading", another process commits a change.
         monkeypatch.setattr(loading, "load_data", real_load)
         with other_process(), commit():
-            save(enabled=True)
+            save_config(enabled=True)
         return old
 
     with other_process():
@@ -156,12 +149,12 @@ def test_slow_reader_never_overwrites_newer_state(shared, clock, commit, committ
 def test_lost_version_key_restarts_above_any_stored_version(shared, clock, commit, committed):
     MaintenanceConfig.get_solo()
     with commit():
-        save(enabled=True)
+        save_config(enabled=True)
     shared.store.delete(versions.VERSION_KEY)  # e.g. evicted
     with other_process():
         assert state.get_snapshot().enabled
     with commit():
-        save(enabled=False)
+        save_config(enabled=False)
     with other_process():
         assert not state.get_snapshot().enabled
 
@@ -171,7 +164,7 @@ def test_lost_version_key_restarts_above_any_stored_version(shared, clock, commi
 
 def test_write_takes_effect_in_this_process_at_once(clock):
     state.get_snapshot()
-    save(enabled=True)
+    save_config(enabled=True)
     assert state.get_snapshot().enabled  # no commit yet, no TTL waited
 
 
@@ -179,7 +172,7 @@ def test_rolled_back_save_changes_nothing(shared, clock, django_assert_num_queri
     before = state.get_snapshot()
     version = shared.store.get(versions.VERSION_KEY)
     with pytest.raises(RuntimeError), transaction.atomic():
-        save(enabled=True, title="never")
+        save_config(enabled=True, title="never")
         assert state.get_snapshot().enabled  # visible inside its own transaction
         raise RuntimeError("abort")
     after = state.get_snapshot()
@@ -286,9 +279,9 @@ def test_known_off_yields_to_a_setting_and_to_a_write(clock):
     with override_settings(MAINTENANCE_MODE=True):
         assert state.active_snapshot() is not None
     assert state.active_snapshot() is None
-    save(enabled=True)
+    save_config(enabled=True)
     assert state.active_snapshot() is not None
-    save(enabled=False)
+    save_config(enabled=False)
     assert state.active_snapshot() is None
 
 
@@ -298,7 +291,7 @@ def test_scheduled_window_opens_without_a_write(clock, monkeypatch):
     from django.utils import timezone
 
     start = timezone.now() + timedelta(minutes=5)
-    save(enabled=True, starts_at=start)
+    save_config(enabled=True, starts_at=start)
     assert state.active_snapshot() is None
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=1))
     assert state.active_snapshot() is not None  # no TTL to wait: checked per request

@@ -18,6 +18,7 @@ from django.db import transaction
 from maintenance_panel import cache_calls, fleet, state
 from maintenance_panel.models import MaintenanceConfig
 from tests.fakes import other_process
+from tests.helpers import save_config
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
@@ -36,14 +37,6 @@ def forget_calls(shared: Any) -> None:
     its writer thread are written (they would be counted as the state's calls)."""
     assert fleet.drain()
     shared.calls.clear()
-
-
-def save(**fields: Any) -> MaintenanceConfig:
-    config = MaintenanceConfig.get_solo()
-    for name, value in fields.items():
-        setattr(config, name, value)
-    config.save()
-    return config
 
 
 def change_behind_its_back(**fields: Any) -> None:
@@ -80,7 +73,7 @@ def calls_when_revalidating_every(
 def test_a_hanging_cache_costs_one_call_then_the_state_comes_from_the_database(
     shared, clock, committed
 ):
-    save(enabled=True)
+    save_config(enabled=True)
     assert state.get_snapshot().enabled
     forget_calls(shared)
     shared.hanging = True
@@ -93,7 +86,7 @@ def test_a_hanging_cache_costs_one_call_then_the_state_comes_from_the_database(
 
 
 def test_requests_are_answered_while_the_cache_hangs(client, shared, clock, committed):
-    save(enabled=True)
+    save_config(enabled=True)
     assert client.get("/").status_code == 503
     forget_calls(shared)
     shared.hanging = True
@@ -108,7 +101,7 @@ def test_requests_are_answered_while_the_cache_hangs(client, shared, clock, comm
 
 
 def test_a_second_request_within_the_delay_does_not_call_the_cache(shared, clock, committed):
-    save(enabled=True)
+    save_config(enabled=True)
     state.get_snapshot()
     forget_calls(shared)
     shared.broken = True
@@ -124,7 +117,7 @@ def test_a_second_request_within_the_delay_does_not_call_the_cache(shared, clock
 
 
 def test_the_delay_doubles_up_to_its_maximum(shared, clock, committed):
-    save(enabled=True)
+    save_config(enabled=True)
     state.get_snapshot()
     forget_calls(shared)
     shared.broken = True
@@ -135,7 +128,7 @@ def test_the_delay_doubles_up_to_its_maximum(shared, clock, committed):
 
 
 def test_an_answer_ends_the_back_off(shared, clock, committed):
-    save(enabled=True)
+    save_config(enabled=True)
     state.get_snapshot()
     shared.broken = True
     tries = calls_when_revalidating_every(0.5, 7.5, clock, shared)
@@ -204,13 +197,13 @@ def test_a_change_made_while_the_cache_failed_is_not_undone_when_it_answers(
     shared, clock, commit, committed
 ):
     with commit():
-        save(enabled=True)  # stored in the cache under its version
+        save_config(enabled=True)  # stored in the cache under its version
     with other_process():
         assert state.get_snapshot().enabled
         reader = state._holder
     shared.broken = True
     with other_process(), commit():
-        save(enabled=False)  # a command that exits before the cache answers again
+        save_config(enabled=False)  # a command that exits before the cache answers again
     state._holder = reader
     clock.advance(1.0)
     assert not state.get_snapshot().enabled  # from the database
@@ -228,7 +221,7 @@ def test_a_write_announces_itself_even_while_backing_off(shared, clock, commit, 
     state.get_snapshot()  # fails: backing off
     shared.broken = False
     with commit():
-        save(enabled=True)
+        save_config(enabled=True)
     assert shared.calls[-2:] == ["incr", "add"]  # bumped, and the new data stored
     with other_process():
         assert state.get_snapshot().enabled
@@ -244,7 +237,7 @@ def test_a_write_announces_itself_even_while_backing_off(shared, clock, commit, 
 def test_waiting_gives_up_at_its_timeout_and_says_the_cache_did_not_answer(
     shared, committed, monkeypatch, args, enabled_after
 ):
-    save(enabled=enabled_after is not True)
+    save_config(enabled=enabled_after is not True)
     shared.hanging = True
     # The command's change commits, as outside a test: its publish() runs at once.
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

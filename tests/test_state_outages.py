@@ -13,6 +13,7 @@ from maintenance_panel import loading, state
 from maintenance_panel.models import MaintenanceConfig
 from tests.factories import UserFactory
 from tests.fakes import other_process
+from tests.helpers import save_config
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls")]
 
@@ -22,14 +23,6 @@ LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 LOAD_QUERIES = 4  # config, its groups, its users, the usable bypass links
 #: Inside the test's transaction the read is wrapped in a savepoint (two statements).
 LOAD_QUERIES_IN_TRANSACTION = LOAD_QUERIES + 2
-
-
-def save(**fields: Any) -> MaintenanceConfig:
-    config = MaintenanceConfig.get_solo()
-    for name, value in fields.items():
-        setattr(config, name, value)
-    config.save()
-    return config
 
 
 def break_database(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +36,7 @@ def break_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cache_down_state_comes_from_the_database(shared, clock):
-    save(enabled=True)
+    save_config(enabled=True)
     shared.broken = True
     with other_process():
         assert state.get_snapshot().enabled
@@ -52,14 +45,14 @@ def test_cache_down_state_comes_from_the_database(shared, clock):
 def test_database_down_state_comes_from_the_cache(shared, clock, commit, committed, monkeypatch):
     MaintenanceConfig.get_solo()
     with commit():
-        save(enabled=True)
+        save_config(enabled=True)
     break_database(monkeypatch)
     with other_process():
         assert state.get_snapshot().enabled
 
 
 def test_both_down_keeps_the_last_snapshot(shared, clock, monkeypatch):
-    save(enabled=True, title="Known")
+    save_config(enabled=True, title="Known")
     assert state.get_snapshot().title == "Known"
     shared.broken = True
     break_database(monkeypatch)
@@ -81,7 +74,7 @@ def test_both_down_and_nothing_known_uses_the_fallback(shared, clock, monkeypatc
 
 
 def test_fallback_is_left_once_the_database_answers(shared, clock, monkeypatch):
-    save(enabled=True)
+    save_config(enabled=True)
     shared.broken = True
     real_load = loading.load_data
     break_database(monkeypatch)
@@ -92,7 +85,7 @@ def test_fallback_is_left_once_the_database_answers(shared, clock, monkeypatch):
 
 
 def test_outages_never_make_a_500(client, shared, clock, monkeypatch):
-    save(enabled=True)
+    save_config(enabled=True)
     assert client.get("/").status_code == 503
     shared.broken = True
     break_database(monkeypatch)
@@ -105,7 +98,7 @@ def test_outages_never_make_a_500(client, shared, clock, monkeypatch):
 def test_session_store_down_serves_the_maintenance_page(client, shared, clock, monkeypatch):
     """A visitor with a session cookie while the database is down: the session cannot
     be read, so they are treated as anonymous, not answered with a 500."""
-    save(enabled=True)
+    save_config(enabled=True)
     client.force_login(UserFactory())
 
     def unreachable(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -124,7 +117,7 @@ def test_a_test_does_not_see_the_shared_state_an_earlier_test_left(shared, commi
     from maintenance_panel.testing import reset_maintenance_state
 
     with commit():
-        save(enabled=True)  # an earlier test, in a transaction that was committed
+        save_config(enabled=True)  # an earlier test, in a transaction that was committed
     MaintenanceConfig.objects.update(enabled=False)  # the database is reset for the next
     reset_maintenance_state()
     assert get_maintenance_mode() is False
@@ -143,7 +136,7 @@ def test_table_missing_before_migrate_serves_the_site(client, caplog):
 
 
 def test_degradation_is_logged_once_per_episode(shared, clock, monkeypatch, caplog):
-    save(enabled=True)
+    save_config(enabled=True)
     state.get_snapshot()
     with caplog.at_level(logging.INFO, logger="maintenance_panel"):
         shared.broken = True
