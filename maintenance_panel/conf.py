@@ -4,28 +4,23 @@ Every ``MAINTENANCE_MODE_*`` setting of django-maintenance-mode keeps its name a
 meaning. Nothing here is written onto ``django.conf.settings``; values that are
 expensive to derive (parsed networks, compiled patterns, imported callables) are
 memoized and dropped again by a ``setting_changed`` receiver, so
-``override_settings`` always takes effect at once.
+``override_settings`` always takes effect at once. The list settings, built into
+matchers, are :mod:`maintenance_panel.setting_lists`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from maintenance_panel.matching import LeftOut, NetworkSet, PatternSet
-
 logger = logging.getLogger("maintenance_panel")
-
-Matcher = TypeVar("Matcher", NetworkSet, PatternSet)
 
 PREFIX = "MAINTENANCE_MODE"
 
@@ -233,86 +228,6 @@ def logout_policy() -> tuple[bool, bool, bool]:
     )
 
 
-def _as_list(name: str) -> list[str]:
-    value = get(name)
-    if isinstance(value, str):
-        # A string where a list is meant is a system-check error; read it as one entry
-        # rather than character by character in the meantime.
-        return [value]
-    return [str(entry) for entry in value or ()]
-
-
-def url_entries(name: str) -> list[str | re.Pattern[str]]:
-    """List setting ``name`` of URL patterns as given: strings, and compiled Python
-    patterns (as django-maintenance-mode allowed), kept as they are."""
-    value = get(name)
-    if isinstance(value, str | re.Pattern):
-        return [value]
-    return [entry if isinstance(entry, re.Pattern) else str(entry) for entry in value or ()]
-
-
-#: Held while a setting's matcher is built; :data:`_BUILT` keeps what was built, so that
-#: threads that ask at once (the first requests of a process) build it once.
-_BUILDING = threading.Lock()
-_BUILT: dict[str, NetworkSet | PatternSet] = {}
-
-
-def _built_once(name: str, build: Callable[[], Matcher]) -> Matcher:
-    """``build()``, the matcher of list setting ``name``, once per process (and per
-    settings change); what it leaves out past the limits of a list is logged once (check
-    E013 names it)."""
-    with _BUILDING:
-        built = _BUILT.get(name)
-        if built is None:
-            built = _BUILT[name] = build()
-            left_out = built.left_out
-            if left_out.past_limits:
-                past = LeftOut(0, left_out.past_limits, left_out.limits)
-                logger.error(
-                    "maintenance_panel: %s; see check maintenance_panel.E013",
-                    past.describe(f"entry(ies) of {name}"),
-                )
-        return cast(Matcher, built)
-
-
-@cache
-def ignored_networks() -> NetworkSet:
-    """Networks from ``MAINTENANCE_MODE_IGNORE_IP_ADDRESSES``; entries that are not
-    networks (E005) or past the limits (E013) are skipped, never raised on a request."""
-    name = f"{PREFIX}_IGNORE_IP_ADDRESSES"
-    return _built_once(name, lambda: NetworkSet.from_lines(_as_list(name), skip_invalid=True))
-
-
-@cache
-def ignored_url_patterns() -> PatternSet:
-    """``MAINTENANCE_MODE_IGNORE_URLS``, matched by RE2 where it accepts the pattern and
-    by Python's ``re`` otherwise (check W008 names those); unusable entries are skipped
-    (check E006 names them), and so are those past the limits of a list (E013)."""
-    name = f"{PREFIX}_IGNORE_URLS"
-    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
-
-
-@cache
-def scope_url_patterns() -> PatternSet:
-    """``MAINTENANCE_MODE_SCOPE_URLS`` (the admin's scope adds to them), matched as
-    ``MAINTENANCE_MODE_IGNORE_URLS`` is (W008, E006, E013)."""
-    name = f"{PREFIX}_SCOPE_URLS"
-    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
-
-
-def scope_url_entries() -> list[str]:
-    """``MAINTENANCE_MODE_SCOPE_URLS`` as written (for reports)."""
-    return list(scope_url_patterns().sources)
-
-
-@cache
-def ignored_task_patterns() -> PatternSet:
-    """``MAINTENANCE_MODE_IGNORE_TASKS``: names of background work that runs during
-    maintenance (``re.match``; the admin's ``ignore_tasks`` adds), read as IGNORE_URLS."""
-    name = f"{PREFIX}_IGNORE_TASKS"
-    return _built_once(name, lambda: PatternSet.from_settings(url_entries(name)))
-
-
 def work_retry() -> int:
     """``MAINTENANCE_MODE_WORK_RETRY``: seconds before held work is tried again (60)."""
     return max(1, int(get(f"{PREFIX}_WORK_RETRY")))
@@ -373,12 +288,8 @@ _MEMOIZED = (
     state_ttl,
     cache_setting,
     ignore_tests,
-    ignored_networks,
-    ignored_url_patterns,
     forced_read_only,
     block_writes,
-    scope_url_patterns,
-    ignored_task_patterns,
     get_context_function,
     client_ip_function,
     authenticated_user_function,
@@ -390,8 +301,6 @@ def clear_memoized() -> None:
     """Forget every derived value (called when any setting changes)."""
     for function in _MEMOIZED:
         function.cache_clear()
-    with _BUILDING:
-        _BUILT.clear()
 
 
 @receiver(setting_changed)

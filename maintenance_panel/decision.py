@@ -32,7 +32,7 @@ from django.db import DatabaseError
 from django.urls import NoReverseMatch, Resolver404, is_valid_path, resolve, reverse
 from django.utils import timezone
 
-from maintenance_panel import conf
+from maintenance_panel import conf, setting_lists
 from maintenance_panel.health import report_available, report_unavailable
 from maintenance_panel.matching import parse_address
 from maintenance_panel.snapshot import Snapshot
@@ -174,7 +174,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _ip_exempt(ip: str | None, snapshot: Snapshot) -> bool:
-    settings_networks = conf.ignored_networks()
+    settings_networks = setting_lists.ignored_networks()
     if not ip or not (snapshot.networks or settings_networks):
         return False  # nothing to match: skip parsing the address
     address = parse_address(ip)
@@ -214,7 +214,7 @@ def with_appended_slash(request: HttpRequest) -> tuple[str, Any] | None:
 
 
 def _path_reason(path: str, match: Any, snapshot: Snapshot) -> str | None:
-    if conf.ignored_url_patterns().match(path) or snapshot.url_patterns.match(path):
+    if setting_lists.ignored_url_patterns().match(path) or snapshot.url_patterns.match(path):
         return "url"
     redirect = redirect_path()
     if redirect is not None and path == redirect:

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from maintenance_panel import conf
+from maintenance_panel import conf, setting_lists
 from maintenance_panel.matching import NetworkSet, PatternSet, split_lines
 from maintenance_panel.windows import window_open
 
@@ -159,7 +159,7 @@ class Snapshot:
         matches its start."""
         # ``.sources`` rather than truth tests: this runs on every request while
         # maintenance is on, and a Python-level __bool__ costs as much as a match.
-        settings_patterns = conf.scope_url_patterns()
+        settings_patterns = setting_lists.scope_url_patterns()
         if settings_patterns.sources:
             if settings_patterns.match(path):
                 return True
@@ -169,12 +169,12 @@ class Snapshot:
     def covers_whole_site(self) -> bool:
         """Whether maintenance, when on, covers the whole site (no scope, settings' or
         admin's)."""
-        return not conf.scope_url_patterns().sources and not self.scope_patterns.sources
+        return not setting_lists.scope_url_patterns().sources and not self.scope_patterns.sources
 
     def scope(self) -> list[str]:
         """The scope's patterns as written, settings' first; empty for the whole site."""
         return [
-            *conf.scope_url_entries(),
+            *setting_lists.scope_url_entries(),
             *split_lines(self.data.get("scope_urls", "")),
         ]
 

@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from maintenance_panel import conf, work
+from maintenance_panel import conf, setting_lists, work
 from maintenance_panel.models import BypassLink
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.windows import window_phase
@@ -145,8 +145,8 @@ def _exemptions(snapshot: Snapshot) -> Exemptions:
         fixed=frozenset(name for name in FLAGS if conf.forced_flag(name.upper()) is not None),
         group_ids=snapshot.group_ids,
         user_ids=snapshot.user_ids,
-        networks=Entries(conf.ignored_networks().entries, snapshot.networks.entries),
-        urls=Entries(conf.ignored_url_patterns().sources, snapshot.url_patterns.sources),
+        networks=Entries(setting_lists.ignored_networks().entries, snapshot.networks.entries),
+        urls=Entries(setting_lists.ignored_url_patterns().sources, snapshot.url_patterns.sources),
         bypass_links=dict(snapshot.bypass_links),
     )
 
@@ -159,7 +159,9 @@ def _work(snapshot: Snapshot, active: bool, now: datetime) -> WorkStatus:
         held=held,
         reason=reason,
         retry_after=work.retry_delay(ends_at, now) if held else None,
-        exempt=Entries(conf.ignored_task_patterns().sources, snapshot.task_patterns.sources),
+        exempt=Entries(
+            setting_lists.ignored_task_patterns().sources, snapshot.task_patterns.sources
+        ),
     )
 
 
@@ -169,7 +171,7 @@ def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
     forced = conf.forced_state()
     phase = window_phase(snapshot.starts_at, snapshot.ends_at, now)
     active = snapshot.active(now)
-    scope_from_settings = tuple(conf.scope_url_entries())
+    scope_from_settings = tuple(setting_lists.scope_url_entries())
     return Status(
         active=active,
         enabled=snapshot.enabled if forced is None else forced,

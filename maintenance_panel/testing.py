@@ -38,9 +38,10 @@ def reset_maintenance_state() -> None:
     if apps.ready and apps.is_installed("maintenance_panel"):
         # pytest loads this plugin before Django is set up, when the store (which
         # imports models) cannot be imported yet.
-        from maintenance_panel import conf, fleet, responses, state, versions
+        from maintenance_panel import conf, fleet, responses, setting_lists, state, versions
 
         conf.clear_memoized()
+        setting_lists.clear_memoized()
         state.reset()
         versions.forget_shared()
         responses.forget_bodies()

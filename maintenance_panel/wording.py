@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import conf
+from maintenance_panel import conf, setting_lists
 from maintenance_panel.status import Names, Status
 from maintenance_panel.work import WorkState
 
@@ -85,7 +85,7 @@ def fixed_reasons() -> dict[str, str]:
 def settings_tasks_reason() -> str:
     """What the config form adds below ``ignore_tasks`` when the setting lists names too
     ("" when it lists none): those entries, which always apply."""
-    entries = conf.ignored_task_patterns().sources
+    entries = setting_lists.ignored_task_patterns().sources
     if not entries:
         return ""
     return gettext(

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from maintenance_panel import conf
+from maintenance_panel import conf, setting_lists
 from maintenance_panel.snapshot import Snapshot
 
 #: Why work may run or is held (:attr:`WorkState.reason`).
@@ -35,7 +35,7 @@ def is_exempt(snapshot: Snapshot, name: str) -> bool:
     """Whether work called ``name`` runs during maintenance: a pattern of
     ``MAINTENANCE_MODE_IGNORE_TASKS`` or of the admin's ``ignore_tasks`` matches the start
     of the name."""
-    settings_patterns = conf.ignored_task_patterns()
+    settings_patterns = setting_lists.ignored_task_patterns()
     if settings_patterns.sources and settings_patterns.match(name):
         return True
     return bool(snapshot.task_patterns.sources) and snapshot.task_patterns.match(name)

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from maintenance_panel import conf
+from maintenance_panel import conf, setting_lists
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -34,10 +34,10 @@ def test_defaults_are_not_written_onto_settings():
 
 
 def test_override_settings_reaches_memoized_values():
-    assert not conf.ignored_networks()
+    assert not setting_lists.ignored_networks()
     with override_settings(MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=["10.0.0.0/8"]):
-        assert conf.ignored_networks().entries == ("10.0.0.0/8",)
-    assert not conf.ignored_networks()
+        assert setting_lists.ignored_networks().entries == ("10.0.0.0/8",)
+    assert not setting_lists.ignored_networks()
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_announce_before_takes_seconds_or_timedelta(value, seconds):
 
 @override_settings(MAINTENANCE_MODE_IGNORE_URLS="^/health")
 def test_a_string_list_setting_is_one_entry_not_characters():
-    assert conf.ignored_url_patterns().sources == ("^/health",)
+    assert setting_lists.ignored_url_patterns().sources == ("^/health",)
 
 
 @override_settings(
@@ -76,8 +76,8 @@ def test_a_string_list_setting_is_one_entry_not_characters():
     MAINTENANCE_MODE_IGNORE_URLS=["^/ok/", "^/broken(/"],
 )
 def test_invalid_entries_are_skipped_not_raised():
-    assert conf.ignored_networks().entries == ("10.0.0.1",)
-    assert conf.ignored_url_patterns().sources == ("^/ok/",)
+    assert setting_lists.ignored_networks().entries == ("10.0.0.1",)
+    assert setting_lists.ignored_url_patterns().sources == ("^/ok/",)
 
 
 @pytest.mark.parametrize(

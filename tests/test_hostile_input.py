@@ -21,7 +21,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maintenance_panel import conf, core
+from maintenance_panel import core, setting_lists
 from maintenance_panel.admin.forms import current_values
 from maintenance_panel.management.times import moment
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
@@ -233,8 +233,8 @@ def test_list_settings_never_break_a_request_and_checks_name_each_bad_entry(set_
         MAINTENANCE_MODE_IGNORE_IP_ADDRESSES=ips, MAINTENANCE_MODE_IGNORE_URLS=urls
     ):
         messages = {m.id: m for m in run_checks() if m.id.startswith("maintenance_panel.E00")}
-        conf.ignored_networks()
-        conf.ignored_url_patterns()
+        setting_lists.ignored_networks()
+        setting_lists.ignored_url_patterns()
         assert Client().get("/").status_code in (200, 503)
     for message in messages.values():
         if message.id in ("maintenance_panel.E005", "maintenance_panel.E006"):

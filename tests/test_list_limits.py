@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import translation
 
-from maintenance_panel import conf, core, state
+from maintenance_panel import core, setting_lists, state
 from maintenance_panel import snapshot as snapshot_module
 from maintenance_panel.matching import expressions, limits
 from maintenance_panel.matching import patterns as patterns_module
@@ -272,7 +272,7 @@ def test_threads_asking_at_once_build_a_setting_once(set_builds):
 
     def ask() -> None:
         start.wait()
-        found_patterns.append(conf.ignored_url_patterns())
+        found_patterns.append(setting_lists.ignored_url_patterns())
 
     with override_settings(MAINTENANCE_MODE_IGNORE_URLS=[r"^/api/v\d+/"]):
         threads = [threading.Thread(target=ask) for _ in range(4)]

@@ -9,7 +9,7 @@ from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db import DatabaseError, router
 from django.urls import get_resolver
 
-from maintenance_panel import conf, core, loading
+from maintenance_panel import conf, core, loading, setting_lists
 from maintenance_panel.matching import split_lines
 from maintenance_panel.models import BypassLink
 
@@ -138,7 +138,7 @@ def check_scope_matches_urls(app_configs: Any = None, **kwargs: Any) -> list[Che
     """W006: a pattern of MAINTENANCE_MODE_SCOPE_URLS that matches no URL of the
     URLconf, so maintenance with that scope holds nothing back."""
     return _scope_warnings(
-        [(f"{conf.PREFIX}_SCOPE_URLS", entry) for entry in conf.scope_url_entries()]
+        [(f"{conf.PREFIX}_SCOPE_URLS", entry) for entry in setting_lists.scope_url_entries()]
     )
 
 

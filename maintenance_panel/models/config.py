@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
-from maintenance_panel import conf, validators
+from maintenance_panel import conf, setting_lists, validators
 from maintenance_panel.matching import split_lines
 from maintenance_panel.models import history
 from maintenance_panel.signals import maintenance_mode_changed
@@ -311,7 +311,7 @@ def _announce_after_commit(
             new=new,
             enabled=config.enabled,
             read_only=conf.read_only_value(config.read_only),
-            scope=[*conf.scope_url_entries(), *split_lines(config.scope_urls)],
+            scope=[*setting_lists.scope_url_entries(), *split_lines(config.scope_urls)],
             source=actor.source,
             actor=actor.describe(),
             user=actor.user,
