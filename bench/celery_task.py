@@ -26,21 +26,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-import timeit
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.work import configure  # noqa: E402
-
-
-def best(function: Callable[[], Any], number: int) -> float:
-    """CPU nanoseconds of this thread per call, one run of ``number``."""
-    return timeit.timeit(function, number=number, timer=time.thread_time) / number * 1e9
+from bench.work import best, configure  # noqa: E402
 
 
 def tasks() -> tuple[Any, Any]:
@@ -74,7 +66,7 @@ def measure(plain: Any, aware: Any, number: int, repeat: int) -> tuple[float, fl
     with CaptureQueriesContext(connection) as queries:
         for _ in range(repeat):
             for index, call in enumerate((plain, plain.run, aware)):
-                figures[index] = min(figures[index], best(call, number))
+                figures[index] = min(figures[index], best(call, number, 1))
     return figures[0], figures[1], figures[2], len(queries)
 
 
@@ -90,7 +82,7 @@ def holding(aware: Any, number: int) -> float:
         except Retry as retry:
             held.append(retry)
 
-    figure = best(start, number)
+    figure = best(start, number, 1)
     assert len(held) == number, "the task was not held"
     return figure
 

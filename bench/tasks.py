@@ -27,29 +27,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.site import settings_for  # noqa: E402
-from bench.work import best  # noqa: E402
+from bench.work import best, configure  # noqa: E402
 
 NAME = "bench.tasks.nothing"
 
 
 def nothing() -> None:
     """The task's function."""
-
-
-def configure(workdir: Path) -> None:
-    import django
-    from django.conf import settings
-
-    options = settings_for(str(workdir / "bench.sqlite3"), panel=True)
-    options["MAINTENANCE_MODE_IGNORE_TASKS"] = [r"^bench\.tasks\."]
-    # Trusted for the whole run: the figure is the snapshot's, not a re-validation's.
-    options["MAINTENANCE_MODE_STATE_TTL"] = 3600
-    settings.configure(**options)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def measure(plain: Any, held: Any, number: int, repeat: int) -> tuple[float, float, int]:
@@ -72,7 +56,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        configure(Path(workdir))
+        configure(Path(workdir), ignore_tasks=r"^bench\.tasks\.")
         from maintenance_panel.core import set_maintenance_mode
         from maintenance_panel.tasks import FRAMEWORK, Task, held_during_maintenance
 

@@ -31,12 +31,14 @@ sys.path.insert(0, str(ROOT))
 from bench.site import settings_for  # noqa: E402
 
 
-def configure(workdir: Path) -> None:
+def configure(workdir: Path, ignore_tasks: str = r"^clearsessions$") -> None:
+    """Django set up on a new SQLite database in ``workdir``, with the app, and work whose
+    name matches ``ignore_tasks`` exempt."""
     import django
     from django.conf import settings
 
     options = settings_for(str(workdir / "bench.sqlite3"), panel=True)
-    options["MAINTENANCE_MODE_IGNORE_TASKS"] = [r"^clearsessions$"]
+    options["MAINTENANCE_MODE_IGNORE_TASKS"] = [ignore_tasks]
     # Trusted for the whole run: the figure is the snapshot's, not a re-validation's.
     options["MAINTENANCE_MODE_STATE_TTL"] = 3600
     settings.configure(**options)
