@@ -21,7 +21,7 @@ from typing import Any
 
 from maintenance_panel import conf, setting_lists
 from maintenance_panel.matching import NetworkSet, PatternSet, split_lines
-from maintenance_panel.windows import window_open
+from maintenance_panel.windows import Window, one_off, window_open, window_phase
 
 logger = logging.getLogger("maintenance_panel")
 
@@ -130,6 +130,27 @@ class Snapshot:
     def stored_active(self, now: datetime | None = None) -> bool:
         """Whether the switch and the window hold the site now (settings not considered)."""
         return window_open(self.enabled, self.starts_at, self.ends_at, now)
+
+    def window_at(self, now: datetime) -> Window | None:
+        """The window open at ``now`` (switch aside), or None."""
+        window = one_off(self.starts_at, self.ends_at)
+        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "open":
+            return window
+        return None
+
+    def window_before(self, now: datetime) -> Window | None:
+        """The latest window that closed at or before ``now``, or None."""
+        window = one_off(self.starts_at, self.ends_at)
+        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "ended":
+            return window
+        return None
+
+    def window_after(self, now: datetime) -> Window | None:
+        """The next window that opens after ``now``, or None."""
+        window = one_off(self.starts_at, self.ends_at)
+        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "scheduled":
+            return window
+        return None
 
     def active(self, now: datetime | None = None) -> bool:
         """Whether maintenance is on now: ``MAINTENANCE_MODE`` when set, else the switch

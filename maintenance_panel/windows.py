@@ -6,6 +6,7 @@ panel, the status endpoint and the command all ask the same questions here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,3 +48,26 @@ def window_phase(starts_at: Any, ends_at: Any, now: Any = None) -> str:
 def window_open(enabled: bool, starts_at: Any, ends_at: Any, now: Any = None) -> bool:
     """Whether a switch in state ``enabled`` with this window holds the site now."""
     return bool(enabled) and window_phase(starts_at, ends_at, now) in OPEN_PHASES
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One window of maintenance: the one-off window (``starts_at`` / ``ends_at``, either
+    may be open-ended) or one occurrence of a repeated one."""
+
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+    def key(self) -> str:
+        """Names this window the same way in every process (ISO 8601 in UTC)."""
+        return "|".join(
+            moment.astimezone(UTC).isoformat() if moment is not None else ""
+            for moment in (self.starts_at, self.ends_at)
+        )
+
+
+def one_off(starts_at: datetime | None, ends_at: datetime | None) -> Window | None:
+    """The one-off window, or None when neither end is set."""
+    if starts_at is None and ends_at is None:
+        return None
+    return Window(starts_at, ends_at)

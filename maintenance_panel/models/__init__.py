@@ -5,7 +5,9 @@
   change takes (its ``save``);
 - :mod:`~maintenance_panel.models.links`: :class:`BypassLink`;
 - :mod:`~maintenance_panel.models.history`: :class:`MaintenanceChange`, and who is making
-  changes now (:func:`~maintenance_panel.models.history.recording`).
+  changes now (:func:`~maintenance_panel.models.history.recording`);
+- :mod:`~maintenance_panel.models.notifications`: :class:`Notification` (events to tell
+  the team about, stored before they are sent) and each :class:`Delivery` of them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from maintenance_panel.models.config import (
 )
 from maintenance_panel.models.history import MaintenanceChange
 from maintenance_panel.models.links import BypassLink, hash_token
+from maintenance_panel.models.notifications import Delivery, Notification
 
 __all__ = [
     "BOOKKEEPING_FIELDS",
@@ -29,8 +32,10 @@ __all__ = [
     "TRACKED_M2M",
     "BypassLink",
     "ConflictError",
+    "Delivery",
     "MaintenanceChange",
     "MaintenanceConfig",
+    "Notification",
     "field_default",
     "hash_token",
 ]

@@ -177,6 +177,37 @@ class MaintenanceConfig(SingletonModel):
             "held while the whole site is under full maintenance."
         ),
     )
+    recurrence = models.CharField(
+        _("repeats"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Optional. A recurrence rule (RFC 5545 RRULE), e.g. FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;"
+            "BYMINUTE=0 for every Sunday at 02:00, in the site's maintenance time zone."
+        ),
+    )
+    recurrence_duration = models.DurationField(
+        _("each time for"),
+        null=True,
+        blank=True,
+        help_text=_("How long each repeated window lasts, e.g. 1:00:00 for one hour."),
+    )
+    announce_before = models.DurationField(
+        _("announce before"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. For this long before a window opens, visitors see a banner saying "
+            "when it starts and ends. Empty means the site's default."
+        ),
+    )
+    notify_groups = models.ManyToManyField(
+        Group,
+        verbose_name=_("groups to notify"),
+        blank=True,
+        related_name="+",
+        help_text=_("Members of these groups get an e-mail when maintenance starts or ends."),
+    )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
     changed_by = history.acting_user(_("changed by"), editable=False)
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
