@@ -1,0 +1,17 @@
+"""Notifications: telling the team when maintenance starts, ends or changes.
+
+- :mod:`~maintenance_panel.notifications.events`: the webhook document of an event
+  (:func:`~maintenance_panel.notifications.events.build_payload`) and storing an event
+  once for the whole fleet (:func:`~maintenance_panel.notifications.events.store`);
+- :mod:`~maintenance_panel.notifications.switches`: the events of a saved change
+  (``switched_on``, ``switched_off``, ``changed``), made by a receiver of
+  ``maintenance_config_saved``;
+- :mod:`~maintenance_panel.notifications.delivery`: one delivery per webhook and per
+  e-mail address, sent off the request path by a background thread, with retries;
+- :mod:`~maintenance_panel.notifications.webhooks`: the ``MAINTENANCE_MODE_WEBHOOKS``
+  setting, the body of each format, its signature and the POST;
+- :mod:`~maintenance_panel.notifications.mail`: who gets an e-mail and what it says;
+- :mod:`~maintenance_panel.notifications.text`: an event in words (the e-mail, Slack
+  and Teams);
+- :mod:`~maintenance_panel.notifications.summary`: what the panel says of the deliveries.
+"""
