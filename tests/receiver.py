@@ -31,6 +31,8 @@ class Receiver:
         self.hold = False
         self.hold_for = 10.0
         self.release = threading.Event()
+        #: Set once an answer has been sent.
+        self.answered = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +49,7 @@ class Receiver:
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+                receiver.answered.set()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -15,6 +16,7 @@ import django
 import pytest
 from django.test import override_settings
 
+from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import Delivery, MaintenanceConfig, Notification
 from maintenance_panel.notifications import delivery, events
 from tests.factories import GroupFactory, UserFactory
@@ -58,6 +60,32 @@ def test_the_receiver_verifies_the_signature_and_gets_it_again_after_a_502() -> 
     )
     assert SECRET not in stored
     assert "t0ken" not in stored
+
+
+def wait_until_delivered(count: int = 1) -> bool:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if Delivery.objects.filter(status="delivered").count() >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_receiver_never_holds_up_the_switch() -> None:
+    with running() as receiver:
+        receiver.hold = True  # it answers when released, or after 10 s
+        hooks = [{"url": f"{receiver.url}/slow", "secret": SECRET}]
+        with override_settings(MAINTENANCE_MODE_WEBHOOKS=hooks):
+            set_maintenance_mode(True, label="API token deploy")
+            answered_before_the_switch_returned = receiver.answered.is_set()
+            receiver.release.set()
+            delivered = wait_until_delivered()
+
+    assert not answered_before_the_switch_returned
+    assert delivered
+    (got,) = receiver.received
+    assert json.loads(got.body)["changed_by"] == "API token deploy"
 
 
 @pytest.fixture
