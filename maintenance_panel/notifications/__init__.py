@@ -12,6 +12,8 @@
   setting, the body of each format, its signature and the POST;
 - :mod:`~maintenance_panel.notifications.mail`: who gets an e-mail and what it says;
 - :mod:`~maintenance_panel.notifications.text`: an event in words (the e-mail, Slack
-  and Teams);
-- :mod:`~maintenance_panel.notifications.summary`: what the panel says of the deliveries.
+  and Teams).
+
+The panel's "Notifications" section and the list of deliveries are in the admin
+(:mod:`maintenance_panel.admin.presentation`, :mod:`maintenance_panel.admin.deliveries`).
 """
