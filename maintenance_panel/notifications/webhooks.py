@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils import translation
 
 from maintenance_panel import __version__, conf
 from maintenance_panel.notifications import text
@@ -113,11 +114,18 @@ def by_endpoint(endpoint: str) -> Webhook | None:
 
 
 def body(webhook: Webhook, payload: dict[str, Any]) -> bytes:
-    """What ``webhook`` receives for ``payload``, in its format."""
-    if webhook.format == "slack":
-        document: Any = {"text": f"*{text.subject(payload)}*\n{text.body(payload)}"}
-    elif webhook.format == "teams":
-        document = {
+    """What ``webhook`` receives for ``payload``, in its format (Slack's and Teams' text
+    in ``LANGUAGE_CODE``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        document = _document(webhook.format, payload)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _document(format: str, payload: dict[str, Any]) -> Any:
+    if format == "slack":
+        return {"text": f"*{text.subject(payload)}*\n{text.body(payload)}"}
+    if format == "teams":
+        return {
             "type": "message",
             "attachments": [
                 {
@@ -139,9 +147,7 @@ def body(webhook: Webhook, payload: dict[str, Any]) -> bytes:
                 }
             ],
         }
-    else:
-        document = payload
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return payload
 
 
 def signature(secret: str, content: bytes) -> str:
