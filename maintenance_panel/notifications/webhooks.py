@@ -69,16 +69,26 @@ def entry_problems(entry: Any) -> list[str]:
     if not isinstance(entry, dict):
         return [f"is a {type(entry).__name__}, not a dict"]
     problems = [f"has unknown key {key!r}" for key in sorted(set(entry) - KEYS, key=str)]
-    url = entry.get("url")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        problems.append("needs a 'url' starting with http:// or https://")
-    elif not urlsplit(url).hostname:
-        problems.append(f"has a 'url' with no host: {public_url(url)!r}")
+    problems += _url_problems(entry.get("url"))
     if not isinstance(entry.get("secret", ""), str):
         problems.append("has a 'secret' that is not text")
     if entry.get("format", "json") not in FORMATS:
         problems.append(f"has 'format' {entry.get('format')!r}, not one of {', '.join(FORMATS)}")
     return problems
+
+
+def _url_problems(url: Any) -> list[str]:
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        return ["needs a 'url' starting with http:// or https://"]
+    try:
+        shown = public_url(url)
+    except ValueError as error:  # a port that is not a number, or out of range
+        return [f"has a 'url' that cannot be read: {error}"]
+    if not urlsplit(url).hostname:
+        return [f"has a 'url' with no host: {shown!r}"]
+    if any(ord(character) < 33 for character in url):
+        return [f"has a 'url' with spaces or control characters: {shown!r}"]
+    return []
 
 
 def setting_problems() -> list[str]:
