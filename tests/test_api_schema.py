@@ -1,0 +1,62 @@
+"""The automation API against its OpenAPI 3.1 document: the schema view, and a
+property-based run (schemathesis) in which no answer is a 5xx and every answer matches
+the document."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.cache import caches
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from maintenance_panel import core
+from maintenance_panel.api import schema as api_schema
+
+schema = schemathesis.openapi.from_dict(api_schema.document(server="/maintenance"))
+schema.app = get_wsgi_application()
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+@pytest.fixture
+def token(db) -> str:
+    caches["default"].clear()  # no refused attempts counted before
+    return core.create_api_token("schemathesis")
+
+
+def test_the_schema_view_serves_the_document(client, db):
+    response = client.get("/maintenance/api/schema/")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": "/maintenance"}]
+    assert set(document["paths"]["/api/"]) == {"get", "post"}
+    assert client.post("/maintenance/api/schema/").status_code == 405
+
+
+@schema.parametrize()
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_answer_matches_the_document(case, token):
+    if case.body is not None and isinstance(case.body, dict):
+        case.body.pop("wait", None)  # waiting for a fleet is tested on its own
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(response, checks=CHECKS)
+    assert response.status_code < 500
