@@ -84,7 +84,7 @@ def create_token(
         )
     chosen = _scopes(scopes)
     try:
-        # Not left to full_clean(), which skips an empty list.
+        # Not left to full_clean(), which skips the validators of an empty list.
         validate_scopes(chosen)
     except ValidationError as exc:
         raise InvalidValue({"scopes": exc}) from exc

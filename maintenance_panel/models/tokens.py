@@ -63,9 +63,7 @@ class ApiToken(models.Model):
     )
     key_id = models.CharField(_("key id"), max_length=16, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, editable=False)
-    scopes = models.JSONField(
-        _("scopes"), default=list, validators=[validate_scopes], editable=False
-    )
+    scopes = models.JSONField(_("scopes"), default=list, validators=[validate_scopes])
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = acting_user(_("created by"), editable=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
