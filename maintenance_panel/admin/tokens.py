@@ -14,12 +14,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import core
+from maintenance_panel.admin.forms import name_split_inputs
 from maintenance_panel.models import ApiToken
 from maintenance_panel.models.tokens import SCOPES
 
@@ -56,6 +57,10 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ("name", "scopes", "expires_at")
         help_texts = {"expires_at": _("Leave empty for a token that works until it is revoked.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_split_inputs(self)
 
     def clean_expires_at(self) -> Any:
         expires_at = self.cleaned_data.get("expires_at")
@@ -101,7 +106,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def last_use(self, token: ApiToken) -> str:
         if token.last_used_at is None:
             return gettext("never")
-        when = timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M")
+        when = formats.localize(timezone.localtime(token.last_used_at))
         if token.last_used_from:
             return gettext("%(when)s from %(address)s") % {
                 "when": when,
