@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.urls import reverse
+from django.urls import path, reverse
 
 from maintenance_panel import core
 from maintenance_panel.models import ApiToken, MaintenanceChange
 from tests.factories import StaffFactory, SuperuserFactory, grant
 
 pytestmark = pytest.mark.django_db
+
+#: A project that includes the admin but not maintenance_panel.urls.
+urlpatterns = [path("admin/", admin.site.urls)]
 
 LIST = "admin:maintenance_panel_apitoken_changelist"
 ADD = "admin:maintenance_panel_apitoken_add"
@@ -123,3 +127,33 @@ def test_the_history_names_the_token(admin_client):
     core.create_api_token("deploy")
     html = admin_client.get(reverse("admin:maintenance_panel_maintenancechange_changelist"))
     assert "API token" in html.content.decode()
+
+
+def test_saving_a_tokens_page_changes_nothing(admin_client):
+    core.create_api_token("deploy", scopes=["read"])
+    token = ApiToken.objects.get()
+    url = reverse("admin:maintenance_panel_apitoken_change", args=[token.pk])
+    admin_client.post(url, {"name": "renamed", "scopes": ["read", "switch"]})
+    token.refresh_from_db()
+    assert (token.name, token.scopes) == ("deploy", ["read"])
+
+
+def test_a_use_without_an_address_shows_the_time_only(admin_client):
+    from maintenance_panel import tokens
+
+    raw = core.create_api_token("deploy")
+    tokens.note_use(tokens.authenticate(raw).token, None)
+    html = admin_client.get(reverse(LIST)).content.decode()
+    [cell] = re.findall(r'class="field-last_use">([^<]*)<', html)
+    assert cell
+    assert "from" not in cell
+
+
+@pytest.mark.urls("tests.test_admin_tokens")  # the admin without the app's URLs
+def test_a_new_token_without_the_apps_urls_shows_no_example(admin_client):
+    response = admin_client.post(
+        reverse(ADD), {"name": "deploy", "scopes": ["read"], "expires_at_0": "", "expires_at_1": ""}
+    )
+    assert response.status_code == 200
+    assert "mcp_" in response.content.decode()
+    assert "curl" not in response.content.decode()

@@ -303,3 +303,34 @@ def test_409_when_the_settings_fix_the_level(client, token):
     response = post(client, token, {"read_only": True})
     assert response.status_code == 409
     assert "MAINTENANCE_MODE_READ_ONLY" in response.json()["detail"]
+
+
+def test_a_database_that_cannot_answer_gets_401_not_500(client, token, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(ApiToken.objects, "filter", broken)
+    response = client.get(URL, **auth(token))
+    assert response.status_code == 401
+    assert "cannot be read now" in response.json()["detail"]
+
+
+def test_wait_null_or_zero_answers_at_once(client, token):
+    for wait in (None, 0):
+        response = post(client, token, {"enabled": True, "wait": wait})
+        assert response.status_code == 200
+        assert "wait" not in response.json()
+
+
+def test_errors_without_a_key_are_the_bodys():
+    from django.core.exceptions import ValidationError
+
+    from maintenance_panel.api.changes import errors_per_key
+
+    assert errors_per_key(ValidationError("Nope.")) == {"body": ["Nope."]}
+    assert errors_per_key(ValidationError({"ignore_urls": "x", "start": "y"})) == {
+        "body": ["x"],
+        "starts_at": ["y"],
+    }

@@ -107,3 +107,23 @@ def test_a_name_in_use_is_a_command_error():
 def test_bad_scopes_by_keyword_are_a_command_error():
     with pytest.raises(CommandError, match="--scopes"):
         run("token", "create", "bot", scopes="everything")
+
+
+def test_list_says_until_when_and_expired():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    core.create_api_token("soon", expires_at=timedelta(days=1))
+    core.create_api_token("gone", expires_at=timedelta(days=1))
+    ApiToken.objects.filter(name="gone").update(expires_at=timezone.now() - timedelta(days=1))
+    lines = run("token", "list").splitlines()
+    assert lines[0].startswith("gone (")
+    assert ": expired " in lines[0]
+    assert lines[1].startswith("soon (")
+    assert ": usable until " in lines[1]
+
+
+def test_revoke_quietly():
+    core.create_api_token("deploy")
+    assert run("token", "revoke", "deploy", verbosity=0) == ""

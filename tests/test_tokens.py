@@ -169,3 +169,22 @@ def test_an_address_that_is_no_address_is_not_stored():
 def test_str_is_the_name():
     core.create_api_token("deploy")
     assert str(ApiToken.objects.get()) == "deploy"
+
+
+def test_one_scope_may_be_given_as_a_string():
+    core.create_api_token("reader", scopes="read")
+    assert ApiToken.objects.get().scopes == ["read"]
+
+
+def test_a_database_that_cannot_answer_refuses_the_token(monkeypatch):
+    from django.db import DatabaseError
+
+    raw = core.create_api_token("deploy")
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the database is under maintenance")
+
+    monkeypatch.setattr(ApiToken.objects, "filter", broken)
+    check = tokens.authenticate(raw)
+    assert (check.token, check.refusal) == (None, tokens.UNAVAILABLE)
+    tokens.note_use(ApiToken(pk=1, name="x"), "192.0.2.1")  # no error either

@@ -146,9 +146,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.raw_token = raw
 
     def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        raw = getattr(obj, "raw_token", None)
-        if raw is None:
-            return super().response_add(request, obj, post_url_continue)
+        raw = obj.raw_token  # set by save_model, which every add goes through
         request.current_app = self.admin_site.name
         response = TemplateResponse(
             request,
