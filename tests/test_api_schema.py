@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -60,3 +61,41 @@ def test_every_answer_matches_the_document(case, token):
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(response, checks=CHECKS)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "body", "status"),
+    [
+        ("GET", {}, None, 401),
+        ("GET", {"Authorization": "Bearer mcp_0123456789ab_wrong"}, None, 401),
+        ("POST", {"token": "reader"}, {"enabled": True}, 403),
+        ("POST", {"token": "switcher"}, {"enabled": "yes", "colour": 1}, 400),
+        ("POST", {"token": "switcher"}, {"enabled": True, "read_only": True}, 200),
+    ],
+)
+def test_the_answers_of_each_kind_match_the_document(db, method, headers, body, status):
+    caches["default"].clear()
+    given = {
+        "reader": core.create_api_token("reader", scopes=["read"]),
+        "switcher": core.create_api_token("switcher"),
+    }
+    if "token" in headers:
+        headers = {"Authorization": f"Bearer {given[headers['token']]}"}
+    options = {} if body is None else {"body": body, "media_type": "application/json"}
+    case = schema["/api/"][method].Case(headers=headers, **options)
+    response = case.call()
+    assert response.status_code == status
+    case.validate_response(response, checks=CHECKS)
+
+
+@override_settings(MAINTENANCE_MODE=True)
+def test_409_matches_the_document(db):
+    token = core.create_api_token("switcher")
+    case = schema["/api/"]["POST"].Case(
+        headers={"Authorization": f"Bearer {token}"},
+        body={"enabled": False},
+        media_type="application/json",
+    )
+    response = case.call()
+    assert response.status_code == 409
+    case.validate_response(response, checks=CHECKS)
