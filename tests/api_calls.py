@@ -5,22 +5,23 @@ A test module makes fixtures of the two fixture functions with ``pytest.fixture(
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.cache import caches
 from django.test import Client
 
 from maintenance_panel import core
+from maintenance_panel.api import access
 
 URL = "/maintenance/api/"
 
 
-def fresh_cache() -> Iterator[None]:
-    """Fixture: no refused attempts counted by an earlier test."""
-    caches["default"].clear()
+def fresh_cache(monkeypatch: Any) -> Iterator[None]:
+    """Fixture: no refused attempts counted by an earlier test (a key of this test's
+    own: clearing a shared Redis would clear it for every test process)."""
+    monkeypatch.setattr(access, "_FAILURES_KEY", f"test-{uuid.uuid4().hex}:%s:%d")
     yield
-    caches["default"].clear()
 
 
 def deploy_token(db: Any) -> str:

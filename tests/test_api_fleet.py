@@ -47,7 +47,10 @@ def test_switching_off_read_only_maintenance_is_not_refused_by_the_write_guard(
 # -- wait ----------------------------------------------------------------------------------
 
 
-@override_settings(MAINTENANCE_MODE_STATE_TTL=0.05)
+@override_settings(
+    MAINTENANCE_MODE_STATE_TTL=0.05,
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+)
 def test_wait_with_a_process_local_cache_waits_one_ttl(client, token):
     started = time.monotonic()
     response = post(client, token, {"enabled": True, "wait": 5})
