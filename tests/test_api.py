@@ -334,3 +334,19 @@ def test_errors_without_a_key_are_the_bodys():
         "body": ["x"],
         "starts_at": ["y"],
     }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_async_stack_answers_too(async_client, token, set_config):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(set_config)(enabled=True)
+    headers = {"Authorization": f"Bearer {token}"}
+    response = await async_client.get(URL, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["active"] is True
+    response = await async_client.post(
+        URL, {"enabled": False}, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 200
+    assert response.json()["active"] is False
