@@ -350,3 +350,10 @@ async def test_the_async_stack_answers_too(async_client, token, set_config):
     )
     assert response.status_code == 200
     assert response.json()["active"] is False
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+def test_a_body_too_large_gets_400(client, token):
+    response = post(client, token, {"message": "x" * 200})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"body": ["The body is too large."]}

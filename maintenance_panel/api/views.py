@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -70,6 +70,9 @@ def _stored() -> MaintenanceConfig:
 def _switch(request: HttpRequest, token: ApiToken) -> HttpResponse:
     try:
         change = read_change(request.body)
+    except RequestDataTooBig:
+        errors = {"body": [_("The body is too large.")]}
+        return access.answer(400, _("Nothing changed: the body has errors."), errors=errors)
     except BadChange as exc:
         return access.answer(400, _("Nothing changed: the body has errors."), errors=exc.errors)
     values, stored = change.values, _stored()
