@@ -357,3 +357,11 @@ def test_a_body_too_large_gets_400(client, token):
     response = post(client, token, {"message": "x" * 200})
     assert response.status_code == 400
     assert response.json()["errors"] == {"body": ["The body is too large."]}
+
+
+@override_settings(MAINTENANCE_MODE_GET_CLIENT_IP_ADDRESS=lambda request: "not an address")
+def test_clients_without_a_real_address_count_together(client, token):
+    bad = auth("mcp_0123456789ab_nope")
+    for address in range(10):
+        client.get(URL, **bad, REMOTE_ADDR=f"192.0.2.{address}")
+    assert client.get(URL, **auth(token)).status_code == 429

@@ -12,6 +12,7 @@ cache that cannot answer lets the attempt through rather than lock every pipelin
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import time
 from typing import Any
@@ -64,7 +65,13 @@ def _window() -> tuple[int, int]:
 
 
 def _failures_key(address: str | None, window: int) -> str:
-    return _FAILURES_KEY % (address or "unknown", window)
+    # Only a real address goes into the key (a custom MAINTENANCE_MODE_GET_CLIENT_IP_ADDRESS
+    # may return anything): the others count together.
+    try:
+        client = ipaddress.ip_address(address or "").compressed
+    except ValueError:
+        client = "unknown"
+    return _FAILURES_KEY % (client, window)
 
 
 def too_many_failures(request: HttpRequest) -> JsonResponse | None:
