@@ -7,6 +7,7 @@ history, the ``maintenance_mode_changed`` signal and the cache refresh.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenance_panel import conf, state, work
+from maintenance_panel import conf, state, tokens, work
 from maintenance_panel.fleet import ProcessReport, read_reports
 from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token, history
 from maintenance_panel.values import InvalidValue, Moment, check_bool, to_moment
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InvalidValue",
+    "create_api_token",
     "create_bypass_link",
     "fleet",
     "get_maintenance_mode",
@@ -34,6 +36,7 @@ __all__ = [
     "maintenance_mode_off",
     "maintenance_mode_on",
     "override_maintenance_mode",
+    "revoke_api_token",
     "revoke_bypass_link",
     "set_maintenance_mode",
     "work_retry_delay",
@@ -304,3 +307,32 @@ def revoke_bypass_link(
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
+
+
+def create_api_token(
+    name: str,
+    *,
+    scopes: Iterable[str] = ("read", "switch"),
+    expires_at: Moment | None = None,
+    user: Any = None,
+    source: str = "api",
+    label: str = "",
+) -> str:
+    """Make an API token for the automation API and return it: this is the only place
+    the token appears (only a hash of it is stored).
+
+    ``scopes``: ``"read"`` (GET the state) and/or ``"switch"`` (POST changes).
+    ``expires_at`` is a datetime, an ISO 8601 string or a timedelta from now (None:
+    until revoked). Raises :class:`InvalidValue` for a name in use, an unknown scope or
+    a past expiry.
+    """
+    return tokens.create_token(
+        name, scopes=scopes, expires_at=expires_at, user=user, source=source, label=label
+    )
+
+
+def revoke_api_token(name: str, *, user: Any = None, source: str = "api", label: str = "") -> None:
+    """End API token ``name``: its next request is refused. Raises
+    :class:`InvalidValue` when there is no token of that name; revoking a revoked token
+    again does nothing."""
+    tokens.revoke_token(name, user=user, source=source, label=label)

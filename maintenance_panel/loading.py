@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connections, router, transaction
 
+from maintenance_panel import conf
 from maintenance_panel.models import TRACKED_FIELDS, BypassLink, MaintenanceConfig
 from maintenance_panel.snapshot import Snapshot
 
@@ -59,3 +60,13 @@ def read_snapshot(stamp: str = "read") -> Snapshot:
     """What is stored now, as a snapshot of its own, read from the database (the panel
     and the command show what is stored, even before this process re-validates)."""
     return Snapshot.from_data(read_data(), stamp)
+
+
+def expected_active() -> bool:
+    """Whether maintenance is on as this process would apply it: its settings (a fleet
+    deployed with one settings file agrees with them), else the stored switch and
+    window. What waiting for the fleet (``--wait``, the API's ``wait``) waits for."""
+    forced = conf.forced_state()
+    if forced is not None:
+        return forced
+    return read_snapshot("wait").stored_active()

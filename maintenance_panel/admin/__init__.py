@@ -11,6 +11,8 @@
   admin of :class:`~maintenance_panel.models.MaintenanceChange`;
 - :mod:`~maintenance_panel.admin.deliveries`: the read-only list of notification
   deliveries (:class:`~maintenance_panel.models.Delivery`).
+- :mod:`~maintenance_panel.admin.tokens`: the admin of
+  :class:`~maintenance_panel.models.ApiToken` (the automation API's tokens).
 
 Importing this package registers the three model admins with the default admin site.
 """
@@ -21,9 +23,11 @@ from maintenance_panel.admin.config import HISTORY_ON_PANEL, MaintenanceConfigAd
 from maintenance_panel.admin.deliveries import DeliveryAdmin
 from maintenance_panel.admin.forms import MaintenanceConfigForm
 from maintenance_panel.admin.history import MaintenanceChangeAdmin
+from maintenance_panel.admin.tokens import ApiTokenAdmin
 
 __all__ = [
     "HISTORY_ON_PANEL",
+    "ApiTokenAdmin",
     "DeliveryAdmin",
     "MaintenanceChangeAdmin",
     "MaintenanceConfigAdmin",

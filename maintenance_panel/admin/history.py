@@ -25,7 +25,7 @@ from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.models.history import actor_display
 
 #: Pseudo-fields that the history records besides the model's fields.
-EXTRA_LABELS = {"bypass_link": _("bypass link")}
+EXTRA_LABELS = {"bypass_link": _("bypass link"), "api_token": _("API token")}
 
 
 def field_label(name: str) -> str:

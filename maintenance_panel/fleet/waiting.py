@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,10 @@ class Verdict:
     def settled(self) -> bool:
         """It has the new state, or can no longer answer with the old one."""
         return self.kind in {CONFIRMED, EXPIRED}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The process's report as data, with ``verdict`` (the kind) and ``why``."""
+        return {**self.report.as_dict(), "verdict": self.kind, "why": self.why}
 
 
 def _version_number(version: str) -> int | None:

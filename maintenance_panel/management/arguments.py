@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds, text
+from maintenance_panel.models.tokens import SCOPES
 from maintenance_panel.values import InvalidValue, to_moment
 
 #: The words the command takes, the older library's included, and what they mean.
@@ -26,6 +27,7 @@ WORDS: dict[str, str] = {
     "wait": "wait",
     "render": "render",
     "bypass": "bypass",
+    "token": "token",
     "exec": "exec",
 }
 #: How long --wait waits by default (seconds).
@@ -41,6 +43,9 @@ USAGE = (
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
     "  maintenance_mode bypass revoke NAME\n"
     "  maintenance_mode bypass list\n"
+    "  maintenance_mode token create NAME [--scopes read,switch] [--expires TIME]\n"
+    "  maintenance_mode token revoke NAME\n"
+    "  maintenance_mode token list\n"
     "  maintenance_mode exec [--even-in-maintenance] NAME [ARGS ...]"
 )
 #: The options each word takes; any other one given is refused with the usage.
@@ -63,19 +68,31 @@ OPTIONS_OF = {
     "wait": ("timeout",),
     "render": ("output",),
     "bypass": ("expires", "base_url", "json"),
+    "token": ("expires", "scopes", "json"),
     "exec": ("even_in_maintenance",),
 }
 
 
+def scopes(text: str) -> tuple[str, ...]:
+    """argparse type: API token scopes separated by commas, e.g. ``read,switch``."""
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [scope for scope in chosen if scope not in SCOPES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of scopes; type read, switch or read,switch"
+        )
+    return chosen
+
+
 def state_word(text: str) -> str:
     """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
-    ``render``, ``bypass`` or ``exec``."""
+    ``render``, ``bypass``, ``token`` or ``exec``."""
     try:
         return WORDS[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
             f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
-            "status, wait, render, bypass, or exec"
+            "status, wait, render, bypass, token, or exec"
         ) from None
 
 
@@ -84,15 +101,16 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "state",
         type=state_word,
-        metavar="on|off|status|wait|render|bypass|exec",
-        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, or exec.",
+        metavar="on|off|status|wait|render|bypass|token|exec",
+        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, "
+        "token, or exec.",
     )
     parser.add_argument(
         "args",
         nargs="*",
         type=text,
         metavar="create|revoke|list NAME",
-        help="With bypass: create NAME, revoke NAME, or list. With exec: the command "
+        help="With bypass or token: create NAME, revoke NAME, or list. With exec: the command "
         "NAME and its ARGS, passed on unchanged.",
     )
     parser.add_argument(
@@ -106,7 +124,14 @@ def add_arguments(parser: CommandParser) -> None:
         "--expires",
         type=moment,
         metavar="TIME",
-        help="With bypass create: when the link stops working.",
+        help="With bypass create or token create: when the link or token stops working.",
+    )
+    parser.add_argument(
+        "--scopes",
+        type=scopes,
+        metavar="read,switch",
+        help="With token create: what the token may do: read (the state), switch "
+        "(maintenance mode), or both (the default).",
     )
     parser.add_argument(
         "--base-url",
@@ -246,5 +271,5 @@ def refuse_misplaced(word: str, args: tuple[str, ...], options: dict[str, Any]) 
         raise CommandError(
             f"--timeout goes with --wait: `maintenance_mode {word} --wait --timeout 60`."
         )
-    if args and word not in {"bypass", "exec"}:
+    if args and word not in {"bypass", "token", "exec"}:
         raise CommandError(f"Unexpected {' '.join(args)!r} after `{word}`. Usage:\n{USAGE}")

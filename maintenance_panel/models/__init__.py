@@ -1,4 +1,4 @@
-"""The stored state: the singleton config, bypass links and the change history.
+"""The stored state: the singleton config, bypass links, API tokens and the change history.
 
 - :mod:`~maintenance_panel.models.config`: :class:`MaintenanceConfig`, the one row that
   says whether the site is under maintenance and for whom not, and the write path every
@@ -6,6 +6,7 @@
 - :mod:`~maintenance_panel.models.lists`: the lists of groups and users, recorded in
   the history (receivers of ``m2m_changed`` and ``pre_delete``);
 - :mod:`~maintenance_panel.models.links`: :class:`BypassLink`;
+- :mod:`~maintenance_panel.models.tokens`: :class:`ApiToken`, the automation API's tokens;
 - :mod:`~maintenance_panel.models.history`: :class:`MaintenanceChange`, and who is making
   changes now (:func:`~maintenance_panel.models.history.recording`);
 - :mod:`~maintenance_panel.models.notifications`: :class:`Notification` (events to tell
@@ -27,12 +28,14 @@ from maintenance_panel.models.config import (
 from maintenance_panel.models.history import MaintenanceChange
 from maintenance_panel.models.links import BypassLink, hash_token
 from maintenance_panel.models.notifications import Delivery, Notification
+from maintenance_panel.models.tokens import ApiToken
 
 __all__ = [
     "BOOKKEEPING_FIELDS",
     "LEVEL_FIELDS",
     "TRACKED_FIELDS",
     "TRACKED_M2M",
+    "ApiToken",
     "BypassLink",
     "ConflictError",
     "Delivery",

@@ -15,7 +15,8 @@ from maintenance_panel.models.history import acting_user, record
 
 
 def hash_token(token: str) -> str:
-    """The stored form of a bypass secret."""
+    """The stored form of a secret (a bypass link's, an API token): its SHA-256, which
+    needs no salt or slow hashing as the secrets are long and random."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

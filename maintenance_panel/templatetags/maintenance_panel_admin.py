@@ -117,3 +117,27 @@ def maintenance_breadcrumbs(context: template.Context, page: str = "") -> dict[s
     else:
         crumbs.append((panel, None))
     return {"crumbs": crumbs, "as_list": BREADCRUMBS_AS_LIST}
+
+
+@register.inclusion_tag("maintenance_panel/admin/breadcrumbs.html", takes_context=True)
+def token_breadcrumbs(context: template.Context, page: str) -> dict[str, Any]:
+    """Home, the app, API tokens and ``page``, in the markup of the admin the project
+    runs on (the pages of :mod:`maintenance_panel.admin.tokens`)."""
+    opts = context["opts"]
+    request = context.get("request")
+    current_app = getattr(request, "current_app", None)
+    crumbs: list[tuple[str, str | None]] = [
+        (_("Home"), reverse("admin:index", current_app=current_app)),
+        (
+            str(opts.app_config.verbose_name),
+            reverse(
+                "admin:app_list", kwargs={"app_label": opts.app_label}, current_app=current_app
+            ),
+        ),
+        (
+            capfirst(opts.verbose_name_plural),
+            reverse("admin:maintenance_panel_apitoken_changelist", current_app=current_app),
+        ),
+        (page, None),
+    ]
+    return {"crumbs": crumbs, "as_list": BREADCRUMBS_AS_LIST}

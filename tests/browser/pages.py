@@ -16,6 +16,8 @@ ADMIN_LOG = f"{PANEL}history/"
 BYPASS_ADD = f"{PANEL}bypass-links/add/"
 ALL_CHANGES = "/admin/maintenance_panel/maintenancechange/"
 DELIVERIES = "/admin/maintenance_panel/delivery/"
+API_TOKENS = "/admin/maintenance_panel/apitoken/"
+API_TOKEN_ADD = f"{API_TOKENS}add/"
 #: Stock admin pages of the same Django, to compare with.
 USER_LIST = "/admin/auth/user/"
 GROUP_FORM = "/admin/auth/group/add/"
@@ -73,6 +75,38 @@ def open_bypass_created(page: Any) -> Any:
     return page
 
 
+def furnish_tokens() -> None:
+    """A few API tokens: one used from a pipeline's address, a read-only one, a revoked
+    one (once per test)."""
+    from maintenance_panel import core, tokens
+    from maintenance_panel.models import ApiToken
+
+    if ApiToken.objects.exists():
+        return
+    raw = core.create_api_token("GitHub Actions deploy", expires_at=timedelta(days=90))
+    tokens.note_use(tokens.authenticate(raw).token, "203.0.113.24")
+    core.create_api_token("Status page", scopes=("read",))
+    core.create_api_token("Old chat bot")
+    core.revoke_api_token("Old chat bot")
+
+
+def open_api_tokens(page: Any) -> Any:
+    """The list of API tokens."""
+    furnish_tokens()
+    page.goto(API_TOKENS)
+    page.wait_for_load_state()
+    return page
+
+
+def open_api_token_created(page: Any) -> Any:
+    """The page that shows a new API token once."""
+    page.goto(API_TOKEN_ADD)
+    page.get_by_role("textbox", name="Name").fill("GitLab CI deploy")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("heading", name="API token created").wait_for()
+    return page
+
+
 def open_path(path: str) -> Callable[[Any], Any]:
     def opener(page: Any) -> Any:
         page.goto(path)
@@ -92,6 +126,9 @@ ADMIN_PAGES: dict[str, Callable[[Any], Any]] = {
     "bypass-add": open_path(BYPASS_ADD),
     "bypass-created": open_bypass_created,
     "preview": open_preview,
+    "api-tokens": open_api_tokens,
+    "api-token-add": open_path(API_TOKEN_ADD),
+    "api-token-created": open_api_token_created,
 }
 
 

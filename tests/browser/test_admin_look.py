@@ -76,7 +76,18 @@ def stock(admin_page: Any) -> dict[str, dict[str, Any] | None]:
 
 
 @pytest.mark.parametrize(
-    "name", ["panel", "confirm", "admin-log", "bypass-add", "bypass-created", "deliveries"]
+    "name",
+    [
+        "panel",
+        "confirm",
+        "admin-log",
+        "bypass-add",
+        "bypass-created",
+        "api-tokens",
+        "api-token-add",
+        "api-token-created",
+        "deliveries",
+    ],
 )
 def test_page_looks_like_the_stock_admin(admin_page: Any, stock: dict[str, Any], name: str) -> None:
     page = ADMIN_PAGES[name](admin_page)

@@ -26,6 +26,8 @@ from tests.browser.pages import (
     ALL_CHANGES,
     PANEL,
     furnish,
+    open_api_token_created,
+    open_api_tokens,
     open_bypass_created,
 )
 
@@ -37,6 +39,8 @@ SHOTS = (
     "preview.png",
     "history.png",
     "bypass-link.png",
+    "api-tokens.png",
+    "api-token-created.png",
     "demo-503.png",
 )
 VIEWPORT = {"width": 1280, "height": 900}
@@ -86,6 +90,11 @@ def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any, shots_di
 
     open_bypass_created(page)
     page.screenshot(path=shots_dir / "bypass-link.png")
+
+    open_api_tokens(page)
+    page.screenshot(path=shots_dir / "api-tokens.png")
+    open_api_token_created(page)
+    page.screenshot(path=shots_dir / "api-token-created.png")
 
     visitor = new_page(viewport=VIEWPORT)
     wait_for_status(visitor, "/", 503)

@@ -18,15 +18,6 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     wait(command, since=now, committed=now, options=options)
 
 
-def _expected() -> bool:
-    # What this process would apply: its settings (a fleet deployed with one settings
-    # file agrees with them), else the stored switch and window.
-    forced = conf.forced_state()
-    if forced is not None:
-        return forced
-    return loading.read_snapshot("wait").stored_active()
-
-
 def wait(
     command: BaseCommand, *, since: float, committed: float, options: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -57,13 +48,13 @@ def wait(
     verdicts = _wait_for_fleet(since, timeout, tell, still_waiting)
     if not quiet:
         command.stdout.write(_summary(verdicts, committed))
-    return [{**v.report.as_dict(), "verdict": v.kind, "why": v.why} for v in verdicts]
+    return [verdict.as_dict() for verdict in verdicts]
 
 
 def _wait_for_fleet(since: float, timeout: float, tell: Any, still_waiting: Any) -> Any:
     try:
         return fleet.wait_for_fleet(
-            expected=_expected,
+            expected=loading.expected_active,
             target=None,
             since=since,
             timeout=timeout,
