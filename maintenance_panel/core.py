@@ -152,7 +152,7 @@ def set_maintenance_mode(
         config.enabled = value
         if value or starts_at is not None or ends_at is not None:
             config.starts_at, config.ends_at = starts_at, ends_at
-        given = {"title": title, "message": message, "read_only": read_only}
+        given: dict[str, Any] = {"title": title, "message": message, "read_only": read_only}
         given |= {"recurrence": recurrence, "recurrence_duration": recurrence_duration}
         _set_given(config, {**given, "scope_urls": scope_text})
         _full_clean(config, exclude=["ignore_groups", "ignore_users"])

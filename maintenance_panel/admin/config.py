@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
 from maintenance_panel import core, loading, state, status
-from maintenance_panel.admin import bypass, preview, switch
+from maintenance_panel.admin import bypass, preview, schedule, switch
 from maintenance_panel.admin.forms import MaintenanceConfigForm
 from maintenance_panel.admin.history import HistoryRow
 from maintenance_panel.admin.presentation import panel_status, servers_summary, work_summary
@@ -74,13 +74,21 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             {"fields": ("title", "message"), "classes": ("mp-message",)},
         ),
         (
-            _("Switch and schedule"),
+            _("Schedule"),
             {
-                "fields": ("enabled", "starts_at", "ends_at"),
+                "fields": (
+                    "enabled",
+                    "starts_at",
+                    "ends_at",
+                    "recurrence",
+                    "recurrence_duration",
+                    "announce_before",
+                ),
                 "description": _(
                     "The button at the top switches at once. Here you can switch and set a "
                     "window in one save: before the start visitors still see the site, after "
-                    "the end they see it again."
+                    "the end they see it again. A repeated window opens by its rule while "
+                    "maintenance is switched on."
                 ),
             },
         ),
@@ -137,6 +145,9 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         return [
             path("toggle/", view(switch.toggle_view), name=f"{URL_NAME}_toggle"),
             path("preview/", view(preview.preview_view), name=f"{URL_NAME}_preview"),
+            path(
+                "rule-preview/", view(schedule.rule_preview_view), name=f"{URL_NAME}_rule_preview"
+            ),
             path("bypass-links/add/", view(bypass.add_view), name=f"{URL_NAME}_bypass_add"),
             path(
                 "bypass-links/<int:link_id>/revoke/",
@@ -239,6 +250,11 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         obj: Any = None,
     ) -> HttpResponse:
         context["panel"] = self._panel_context(request)
+        rule_field = context["adminform"].form.fields.get("recurrence")
+        if rule_field is not None and isinstance(rule_field.widget, schedule.RuleInput):
+            rule_field.widget.preview_url = reverse(
+                f"admin:{URL_NAME}_rule_preview", current_app=self.admin_site.name
+            )
         # Before 6.1 the admin puts the object tools (History) at the top of the content
         # block, beside the title; the status box goes below them, as on a stock page.
         context["object_tools_in_content"] = django.VERSION < (6, 1)
