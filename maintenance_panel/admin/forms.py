@@ -123,6 +123,13 @@ class MaintenanceConfigForm(forms.ModelForm):
                 "loaded", signing.dumps(current_values(self.instance), salt=LOADED_SALT)
             )
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        widget = getattr(self.fields.get("recurrence"), "widget", None)
+        # The field's own error is shown above it: the preview does not repeat it.
+        if isinstance(widget, RuleInput) and widget.preview.get("error_field") in self.errors:
+            widget.preview = {}
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for name in self.fixed:
