@@ -123,8 +123,8 @@ class MaintenanceConfigForm(forms.ModelForm):
                 "loaded", signing.dumps(current_values(self.instance), salt=LOADED_SALT)
             )
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
+    def full_clean(self) -> None:
+        super().full_clean()
         widget = getattr(self.fields.get("recurrence"), "widget", None)
         # The field's own error is shown above it: the preview does not repeat it.
         if isinstance(widget, RuleInput) and widget.preview.get("error_field") in self.errors:
