@@ -98,3 +98,28 @@ def test_saving_a_rule_stores_it_as_read(client):
         timedelta(minutes=30),
     )
     assert "Every day at 03:00 for 30 minutes" in text(client.get(PANEL))
+
+
+def test_the_status_box_tells_the_rule_and_the_next_window(client, set_config, monkeypatch):
+    from django.utils import timezone
+
+    from maintenance_panel import moments
+
+    real = timezone.now()
+    # The next Sunday, 02:30 UTC: inside the occurrence (the session is still valid).
+    sunday = (real + timedelta(days=(6 - real.weekday()) % 7 or 7)).replace(
+        hour=2, minute=30, second=0, microsecond=0
+    )
+    monkeypatch.setattr(timezone, "now", lambda: sunday)
+    set_config(recurrence="FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", recurrence_duration=timedelta(hours=1))
+    shown = text(client.get(PANEL))
+    assert "Repeats every Sunday at 02:00 for 1 hour." in shown
+    assert "Its windows open only while maintenance is switched on." in shown
+    following = sunday.replace(minute=0) + timedelta(days=7)
+    assert f"Next window: {moments.as_text(following)} to" in shown
+    set_config(enabled=True)
+    shown = text(client.get(PANEL))
+    assert "Visitors get the maintenance page." in shown
+    end = sunday.replace(minute=0) + timedelta(hours=1)
+    assert f"Ends by itself at {moments.as_text(end)}" in shown
+    assert "Its windows open only" not in shown
