@@ -123,3 +123,13 @@ def test_the_status_box_tells_the_rule_and_the_next_window(client, set_config, m
     end = sunday.replace(minute=0) + timedelta(hours=1)
     assert f"Ends by itself at {moments.as_text(end)}" in shown
     assert "Its windows open only" not in shown
+
+
+def test_turning_on_with_a_rule_says_the_windows_decide(client, set_config):
+    set_config(recurrence="FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", recurrence_duration=timedelta(hours=1))
+    page = client.post(PANEL + "toggle/", {"enabled": "1"})
+    assert page.status_code == 200
+    assert (
+        "A repeated window is set (every Sunday at 02:00 for 1 hour): without a window "
+        "below, maintenance will be on only during its windows." in text(page)
+    )
