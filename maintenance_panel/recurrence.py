@@ -181,9 +181,10 @@ class Schedule:
     def _compute(self, now: datetime) -> _Known:
         windows = occurrences(self.rule, self.duration, self.zone, now, KEPT_STARTS + 1)
         # Every occurrence that ends after now and starts before the last start found
-        # is known (a later moment computes again); without one, the rule ends, or
-        # has nothing for years.
-        until = start_of(windows[-1]) if len(windows) > KEPT_STARTS else now + SEARCH_SPAN
+        # is known: until then there is always a known start after the moment asked,
+        # and a later moment computes again. Without any (the rule has ended, or has
+        # nothing for years), a day later.
+        until = start_of(windows[-1]) if windows else now + timedelta(days=1)
         return _Known(tuple(windows), tuple(start_of(w) for w in windows), now, until)
 
     def window_at(self, now: datetime) -> Window | None:

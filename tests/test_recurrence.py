@@ -257,3 +257,13 @@ def test_with_a_rule_an_occurrence_or_a_set_one_off_window_holds_the_site(
 
 def test_a_date_until_is_a_date():
     assert parse("FREQ=DAILY;UNTIL=20270301").until == date(2027, 3, 1)
+
+
+def test_a_sparse_rule_still_has_its_next_window_near_the_end_of_what_is_known():
+    """A yearly rule: fewer starts than kept in the span looked ahead."""
+    schedule = Schedule(parse("FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=1"), HOUR, UTC)
+    start = datetime(2026, 12, 6, tzinfo=UTC)
+    for step in range(0, 6 * 365, 30):
+        now = start + timedelta(days=step)
+        year = now.year + 1 if (now.month, now.day) >= (7, 1) else now.year
+        assert schedule.window_after(now).starts_at == datetime(year, 7, 1, tzinfo=UTC)
