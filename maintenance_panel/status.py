@@ -83,10 +83,25 @@ class WorkStatus:
 class Repeats:
     """The repeated window: its rule, the rule in words, each window's length, the zone."""
 
-    rule: str
-    reading: str
-    duration: timedelta
-    time_zone: str
+    schedule: Schedule
+
+    @property
+    def rule(self) -> str:
+        return self.schedule.rule.text
+
+    @property
+    def reading(self) -> str:
+        """The rule in words, in the active language (put into words when asked: a
+        banner that describes the state never pays for it)."""
+        return rule_words.reading(self.schedule.rule, self.schedule.duration)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.schedule.duration
+
+    @property
+    def time_zone(self) -> str:
+        return str(self.schedule.zone)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,12 +179,7 @@ def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int 
 def _repeats(schedule: Schedule | None) -> Repeats | None:
     if schedule is None:
         return None
-    return Repeats(
-        rule=schedule.rule.text,
-        reading=rule_words.reading(schedule.rule, schedule.duration),
-        duration=schedule.duration,
-        time_zone=str(schedule.zone),
-    )
+    return Repeats(schedule)
 
 
 def _window_now(snapshot: Snapshot, now: datetime) -> tuple[str, Window | None]:
