@@ -58,6 +58,8 @@ KEPT_STARTS = 6
 #: How far ahead a schedule looks for them at most.
 SEARCH_SPAN = timedelta(days=3 * 366)
 
+#: The most wall-clock times one expansion goes through (three years of an hourly rule).
+MOST_EXPANDED = 30_000
 #: How far back :meth:`Schedule.window_before` looks, in turn.
 LOOKBACKS = (timedelta(days=2), timedelta(days=62), SEARCH_SPAN)
 
@@ -101,19 +103,29 @@ def _dateutil_rule(rule: Rule, start: datetime, zone: tzinfo) -> dateutil_rrule.
 
 
 def occurrences(
-    rule: Rule, duration: timedelta, zone: tzinfo, after: datetime, limit: int
+    rule: Rule,
+    duration: timedelta,
+    zone: tzinfo,
+    after: datetime,
+    limit: int,
+    *,
+    before: datetime | None = None,
 ) -> list[Window]:
     """Up to ``limit`` occurrences, in order, that end after ``after`` (aware): the one
-    open at ``after`` first, if any."""
+    open at ``after`` first, if any; those that start before ``before`` (default: the
+    :data:`SEARCH_SPAN` after ``after``)."""
     wall_after = (after - duration).astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
-    wall_before = (after + SEARCH_SPAN).astimezone(zone).replace(tzinfo=None)
+    before = before or after + SEARCH_SPAN
+    wall_before = before.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     expansion = _dateutil_rule(rule, _anchor(rule, wall_after), zone)
     found: list[Window] = []
     last_start = None
-    for wall in islice(expansion.xafter(wall_after, inc=True), 10_000):
+    for wall in islice(expansion.xafter(wall_after, inc=True), MOST_EXPANDED):
         if wall > wall_before or len(found) >= limit:
             break
         starts_at = to_utc(wall, zone)
+        if starts_at >= before:
+            break
         # Two wall-clock times can name one moment (a start in the hour the clocks skip
         # and the one after it): one occurrence.
         if starts_at + duration > after and (last_start is None or starts_at > last_start):
@@ -205,7 +217,9 @@ class Schedule:
         """The latest occurrence that closed at or before ``now``, or None (computed
         when asked, looking back further each time: never on the hot path)."""
         for lookback in LOOKBACKS:
-            earlier = occurrences(self.rule, self.duration, self.zone, now - lookback, 2_000)
+            earlier = occurrences(
+                self.rule, self.duration, self.zone, now - lookback, MOST_EXPANDED, before=now
+            )
             closed = [w for w in earlier if w.ends_at <= now]  # type: ignore[operator]
             if closed:
                 return closed[-1]

@@ -267,3 +267,9 @@ def test_a_sparse_rule_still_has_its_next_window_near_the_end_of_what_is_known()
         now = start + timedelta(days=step)
         year = now.year + 1 if (now.month, now.day) >= (7, 1) else now.year
         assert schedule.window_after(now).starts_at == datetime(year, 7, 1, tzinfo=UTC)
+
+
+def test_the_window_before_of_a_rule_that_keeps_to_some_months():
+    schedule = Schedule(parse("FREQ=HOURLY;BYMONTH=1"), timedelta(minutes=10), UTC)
+    before = schedule.window_before(datetime(2026, 12, 6, tzinfo=UTC))
+    assert before.starts_at == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
