@@ -165,6 +165,8 @@ class Schedule:
         self.zone = zone
         self._known: _Known | None = None
         self._lock = threading.Lock()
+        #: The last occurrence closed before what is known, and when it was known.
+        self._looked_up: tuple[datetime, Window | None] | None = None
 
     def __repr__(self) -> str:
         return f"Schedule({self.rule.text!r}, {self.duration!r}, {self.zone!s})"
@@ -214,13 +216,26 @@ class Schedule:
         return known.windows[index] if index < len(known.windows) else None
 
     def window_before(self, now: datetime) -> Window | None:
-        """The latest occurrence that closed at or before ``now``, or None (computed
-        when asked, looking back further each time: never on the hot path)."""
+        """The latest occurrence that closed at or before ``now``, or None: one of the
+        occurrences known when one has closed since they were computed, else looked
+        up once per computation (looking back further each time)."""
+        known = self._around(now)
+        index = bisect.bisect_right(known.starts, now)
+        closed = [w for w in known.windows[:index] if w.ends_at <= now]  # type: ignore[operator]
+        if closed:
+            return closed[-1]
+        looked_up = self._looked_up
+        if looked_up is None or looked_up[0] != known.since:
+            looked_up = (known.since, self._closed_before(known.since))
+            self._looked_up = looked_up
+        return looked_up[1]
+
+    def _closed_before(self, moment: datetime) -> Window | None:
         for lookback in LOOKBACKS:
             earlier = occurrences(
-                self.rule, self.duration, self.zone, now - lookback, MOST_EXPANDED, before=now
+                self.rule, self.duration, self.zone, moment - lookback, MOST_EXPANDED, before=moment
             )
-            closed = [w for w in earlier if w.ends_at <= now]  # type: ignore[operator]
+            closed = [w for w in earlier if w.ends_at <= moment]  # type: ignore[operator]
             if closed:
                 return closed[-1]
         return None

@@ -273,3 +273,21 @@ def test_the_window_before_of_a_rule_that_keeps_to_some_months():
     schedule = Schedule(parse("FREQ=HOURLY;BYMONTH=1"), timedelta(minutes=10), UTC)
     before = schedule.window_before(datetime(2026, 12, 6, tzinfo=UTC))
     assert before.starts_at == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+
+
+def test_the_window_before_follows_the_clock_without_expanding_each_time(monkeypatch):
+    schedule = Schedule(parse("FREQ=DAILY;BYHOUR=2"), HOUR, UTC)
+    calls = []
+    real = recurrence.occurrences
+    monkeypatch.setattr(
+        recurrence, "occurrences", lambda *a, **k: calls.append(a[3]) or real(*a, **k)
+    )
+    start = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    for hour in range(0, 72):
+        now = start + timedelta(hours=hour)
+        expected_day = now.date() if now.hour >= 3 else (now - timedelta(days=1)).date()
+        closed = schedule.window_before(now)
+        assert closed.starts_at == datetime.combine(expected_day, datetime.min.time(), UTC) + (
+            2 * HOUR
+        )
+    assert len(calls) <= 3  # the schedule once, and one look back
