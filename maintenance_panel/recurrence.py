@@ -240,10 +240,6 @@ class Schedule:
                 return closed[-1]
         return None
 
-    def upcoming(self, now: datetime, count: int) -> list[Window]:
-        """The occurrence open at ``now`` (if any) and the next ones, ``count`` in all."""
-        return occurrences(self.rule, self.duration, self.zone, now, count)
-
 
 def stored_active(
     enabled: bool,
