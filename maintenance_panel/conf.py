@@ -11,7 +11,9 @@ matchers, are :mod:`maintenance_panel.setting_lists`.
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Callable
+from datetime import UTC, tzinfo
 from functools import cache
 from typing import Any
 
@@ -61,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_CACHE_BACKEND": None,
     f"{PREFIX}_FALLBACK": False,
     f"{PREFIX}_ANNOUNCE_BEFORE": 24 * 60 * 60,
+    # None: TIME_ZONE (see time_zone_name()).
+    f"{PREFIX}_TIME_ZONE": None,
     f"{PREFIX}_BYPASS_COOKIE_NAME": "maintenance_bypass",
     f"{PREFIX}_READ_ONLY": None,
     f"{PREFIX}_READ_ONLY_BLOCK_WRITES": True,
@@ -207,6 +211,22 @@ def announce_before() -> float:
     """Seconds before a scheduled window during which the banner announces it."""
     value = get(f"{PREFIX}_ANNOUNCE_BEFORE")
     return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+def time_zone_name() -> str:
+    """The zone of a repeated window's wall-clock times: ``MAINTENANCE_MODE_TIME_ZONE``,
+    else ``TIME_ZONE`` (else UTC)."""
+    value = get(f"{PREFIX}_TIME_ZONE")
+    return str(value or getattr(settings, "TIME_ZONE", None) or "UTC")
+
+
+def time_zone() -> tzinfo:
+    """:func:`time_zone_name` as a zone; UTC when the name is unknown (a system check
+    reports it)."""
+    try:
+        return zoneinfo.ZoneInfo(time_zone_name())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def bypass_cookie_name() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -119,6 +119,8 @@ def set_maintenance_mode(
     message: str | None = None,
     read_only: bool | None = None,
     scope: list[str] | tuple[str, ...] | None = None,
+    recurrence: str | None = None,
+    recurrence_duration: timedelta | None = None,
     user: Any = None,
     source: str = "api",
     label: str = "",
@@ -127,8 +129,9 @@ def set_maintenance_mode(
 
     ``read_only``: True for read-only maintenance (the site stays readable, changes are
     refused), False for full maintenance. ``scope``: the regular expressions of the
-    URLs under maintenance (``[]`` for the whole site). For both, and for ``title``
-    and ``message``, None keeps what is stored.
+    URLs under maintenance (``[]`` for the whole site). ``recurrence``: a repeat rule
+    (``"FREQ=WEEKLY;BYDAY=SU;BYHOUR=2"``; ``""`` stops repeating), and
+    ``recurrence_duration``: a timedelta. None keeps what is stored, for all of these.
 
     ``start`` and ``end`` are datetimes or ISO 8601 strings (naive ones are read in the
     current time zone) or timedeltas from now. Switching on replaces the window with the one given
@@ -139,8 +142,9 @@ def set_maintenance_mode(
     Raises ``ImproperlyConfigured`` when ``MAINTENANCE_MODE`` fixes the state (or
     ``MAINTENANCE_MODE_READ_ONLY`` the level asked for), and :class:`InvalidValue` (a
     ``ValidationError`` that is also a ``ValueError``) for a time that cannot be read,
-    a window that ends before it starts or, when switching on, has already ended, and
-    for a scope line that is not a regular expression.
+    a window that ends before it starts or, when switching on, has already ended, for
+    a scope line that is not a regular expression, and for a rule or duration the
+    admin would refuse.
     """
     check_bool(value, "value")
     _refuse_what_settings_fix(read_only)
@@ -150,14 +154,19 @@ def set_maintenance_mode(
         config = _config_for_update()
         config.enabled = value
         if value or starts_at is not None or ends_at is not None:
-            config.starts_at = starts_at
-            config.ends_at = ends_at
-        kept = {"title": title, "message": message, "read_only": read_only}
-        for name, given in {**kept, "scope_urls": scope_text}.items():
-            if given is not None:
-                setattr(config, name, given)
+            config.starts_at, config.ends_at = starts_at, ends_at
+        given: dict[str, Any] = {"title": title, "message": message, "read_only": read_only}
+        given |= {"recurrence": recurrence, "recurrence_duration": recurrence_duration}
+        _set_given(config, {**given, "scope_urls": scope_text})
         _full_clean(config, exclude=["ignore_groups", "ignore_users"])
         config.save()
+
+
+def _set_given(config: MaintenanceConfig, values: dict[str, Any]) -> None:
+    """Set the fields given (None keeps what is stored)."""
+    for name, given in values.items():
+        if given is not None:
+            setattr(config, name, given)
 
 
 def _full_clean(instance: Any, *, exclude: list[str]) -> None:

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def local(moment: datetime) -> datetime:
@@ -54,3 +56,29 @@ def as_html(moment: datetime, format_name: str = "DATETIME_FORMAT") -> SafeStrin
         local(moment).isoformat(timespec="seconds"),
         as_text(moment, format_name),
     )
+
+
+def _clock(moment: datetime, zone: bool) -> str:
+    text = date_format(moment, "H:i")
+    return f"{text} {zone_name(moment)}" if zone else text
+
+
+def announcement(starts_at: datetime, ends_at: datetime | None) -> str:
+    """A window announced ahead, in the active language, with the zone: "Maintenance
+    on Sunday 7 December from 02:00 to 03:00 CET." (a window that spans midnight names
+    both days; the zone is named after each time when they differ)."""
+    start = local(starts_at)
+    # Translators: a date format (Django's date syntax) naming the weekday, day and month.
+    day_format = pgettext("announced day", "l j F")
+    day = date_format(start, day_format)
+    if ends_at is None:
+        return _("Maintenance from %(day)s %(start)s.") % {"day": day, "start": _clock(start, True)}
+    end = local(ends_at)
+    both_zones = zone_name(start) != zone_name(end)
+    texts = {"day": day, "start": _clock(start, both_zones), "end": _clock(end, True)}
+    if start.date() == end.date():
+        return _("Maintenance on %(day)s from %(start)s to %(end)s.") % texts
+    return _("Maintenance from %(day)s %(start)s to %(end_day)s %(end)s.") % {
+        **texts,
+        "end_day": date_format(end, day_format),
+    }

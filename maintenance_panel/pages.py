@@ -41,12 +41,15 @@ def page_context(
     """
     described = status.describe(snapshot)
     title, message = wording.default_page_text(read_only)
+    open_or_one_off = described.repeats is None or described.phase == "open"
     return {
         "title": described.title or title,
         "message": described.message or message,
         "read_only": read_only,
-        "starts_at": described.starts_at,
-        "ends_at": described.ends_at,
+        # A repeated window's times only while one is open: the web server's copy,
+        # written between occurrences, must not promise the next one's end.
+        "starts_at": described.starts_at if open_or_one_off else None,
+        "ends_at": described.ends_at if open_or_one_off else None,
         "retry_after": retry_after,
         # What the i18n context processor would give, for <html lang> and dir.
         "LANGUAGE_CODE": translation.get_language(),

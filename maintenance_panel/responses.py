@@ -48,6 +48,10 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         forget_bodies()
 
 
+#: Seconds after the end of a window at which the page reloads itself.
+RELOAD_MARGIN = 2
+
+
 @cache
 def _never_cache_control() -> str:
     # Exactly what add_never_cache_headers() writes on a fresh response.
@@ -87,7 +91,7 @@ def json_payload(
         "title": str(context["title"]),
         "message": str(context["message"]),
         "retry_after": retry_after,
-        "ends_at": snapshot.ends_at.isoformat() if snapshot.ends_at else None,
+        "ends_at": context["ends_at"].isoformat() if context["ends_at"] else None,
     }
     if read_only:
         payload["read_only"] = True
@@ -112,7 +116,9 @@ def _remember(key: tuple[Any, ...], body: bytes) -> bytes:
 
 
 def _json_body(snapshot: Snapshot, retry_after: int | None, read_only: bool) -> bytes:
-    key = ("json", snapshot.stamp, translation.get_language(), retry_after, read_only)
+    # The end is part of the key: each occurrence of a repeated window has its own.
+    end = snapshot.end_of_maintenance()
+    key = ("json", snapshot.stamp, translation.get_language(), retry_after, end, read_only)
     body = _bodies.get(key)
     if body is None:
         payload = json_payload(snapshot, retry_after, read_only=read_only)
@@ -125,14 +131,17 @@ def _render_html(
 ) -> bytes:
     if conf.get_context_function() is not None:
         return render_page(request, snapshot, retry_after, read_only=read_only).encode()
-    # With an end set, Retry-After counts down; the page may say it in minutes.
-    bucket = retry_after if snapshot.ends_at is None else (retry_after or 0) // 60
+    # With an end set, Retry-After counts down; the page may say it in minutes. The end
+    # is part of the key: each occurrence of a repeated window has its own.
+    end = snapshot.end_of_maintenance()
+    bucket = retry_after if end is None else (retry_after or 0) // 60
     key = (
         "html",
         snapshot.stamp,
         translation.get_language(),
         conf.template_name(),
         bucket,
+        end,
         read_only,
     )
     body = _bodies.get(key)
@@ -172,6 +181,10 @@ def maintenance_response(
         )
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
+        if kind == "html" and snapshot.end_of_maintenance() is not None:
+            # Browsers reload the page once the window has ended (a little after, so
+            # that the site is back rather than the page again).
+            response.headers["Refresh"] = str(retry_after + RELOAD_MARGIN)
     _add_never_cache_headers(response)
     if negotiated:
         response.headers["Vary"] = "Accept"

@@ -19,9 +19,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from maintenance_panel import conf, setting_lists
+from django.utils import timezone
+
+from maintenance_panel import conf, recurrence, setting_lists
 from maintenance_panel.matching import NetworkSet, PatternSet, split_lines
-from maintenance_panel.windows import Window, one_off, window_open, window_phase
+from maintenance_panel.recurrence import Schedule
+from maintenance_panel.windows import Window, one_off, window_phase
 
 logger = logging.getLogger("maintenance_panel")
 
@@ -101,7 +104,10 @@ class Snapshot:
     message: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    #: Switched on with no window: on whatever the time (spares the hot path the clock).
+    #: The occurrences of the repeated window (``recurrence``), or None.
+    schedule: Schedule | None = None
+    #: Switched on with no window and no rule: on whatever the time (spares the hot
+    #: path the clock).
     on_without_window: bool = False
     ignore_admin_site: bool = True
     ignore_staff: bool = False
@@ -128,29 +134,55 @@ class Snapshot:
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def stored_active(self, now: datetime | None = None) -> bool:
-        """Whether the switch and the window hold the site now (settings not considered)."""
-        return window_open(self.enabled, self.starts_at, self.ends_at, now)
+        """Whether the switch and the windows hold the site now (settings not
+        considered): see :func:`maintenance_panel.recurrence.stored_active`."""
+        return recurrence.stored_active(
+            self.enabled, self.starts_at, self.ends_at, self.schedule, now
+        )
 
-    def window_at(self, now: datetime) -> Window | None:
-        """The window open at ``now`` (switch aside), or None."""
+    def _one_off(self, now: datetime, phase: str) -> Window | None:
         window = one_off(self.starts_at, self.ends_at)
-        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "open":
+        if window is not None and window_phase(self.starts_at, self.ends_at, now) == phase:
             return window
         return None
+
+    def window_at(self, now: datetime) -> Window | None:
+        """The window open at ``now`` (switch aside): the one-off window or an
+        occurrence, or None."""
+        window = self._one_off(now, "open")
+        if window is None and self.schedule is not None:
+            return self.schedule.window_at(now)
+        return window
 
     def window_before(self, now: datetime) -> Window | None:
         """The latest window that closed at or before ``now``, or None."""
-        window = one_off(self.starts_at, self.ends_at)
-        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "ended":
-            return window
-        return None
+        windows = [self._one_off(now, "ended")]
+        if self.schedule is not None:
+            windows.append(self.schedule.window_before(now))
+        closed = [w for w in windows if w is not None and w.ends_at is not None]
+        return max(closed, key=lambda w: w.ends_at, default=None)  # type: ignore[arg-type,return-value]
 
     def window_after(self, now: datetime) -> Window | None:
         """The next window that opens after ``now``, or None."""
-        window = one_off(self.starts_at, self.ends_at)
-        if window is not None and window_phase(self.starts_at, self.ends_at, now) == "scheduled":
-            return window
-        return None
+        windows = [self._one_off(now, "scheduled")]
+        if self.schedule is not None:
+            windows.append(self.schedule.window_after(now))
+        ahead = [w for w in windows if w is not None and w.starts_at is not None]
+        return min(ahead, key=lambda w: w.starts_at, default=None)  # type: ignore[arg-type,return-value]
+
+    def end_of_maintenance(self, now: datetime | None = None) -> datetime | None:
+        """When the maintenance on now ends by itself: the end of the open occurrence
+        with a rule, else the one-off window's end (None: when switched off)."""
+        if self.schedule is None:
+            return self.ends_at
+        window = self.window_at(now or timezone.now())
+        return window.ends_at if window is not None else None
+
+    def announce_before(self) -> float:
+        """Seconds before a window opens during which the banner announces it: the
+        stored ``announce_before``, else ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``."""
+        stored = self.data.get("announce_before")
+        return stored.total_seconds() if stored is not None else conf.announce_before()
 
     def active(self, now: datetime | None = None) -> bool:
         """Whether maintenance is on now: ``MAINTENANCE_MODE`` when set, else the switch
@@ -202,6 +234,9 @@ class Snapshot:
     @classmethod
     def from_data(cls, data: dict[str, Any], stamp: str) -> Snapshot:
         """Build from the plain data that the shared cache carries."""
+        schedule = recurrence.schedule_of(
+            data.get("recurrence") or "", data.get("recurrence_duration"), conf.time_zone()
+        )
         return cls(
             stamp=stamp,
             enabled=bool(data.get("enabled")),
@@ -209,9 +244,11 @@ class Snapshot:
             message=data.get("message", ""),
             starts_at=data.get("starts_at"),
             ends_at=data.get("ends_at"),
+            schedule=schedule,
             on_without_window=bool(data.get("enabled"))
             and data.get("starts_at") is None
-            and data.get("ends_at") is None,
+            and data.get("ends_at") is None
+            and schedule is None,
             ignore_admin_site=data.get("ignore_admin_site", True),
             ignore_staff=data.get("ignore_staff", False),
             ignore_superuser=data.get("ignore_superuser", False),

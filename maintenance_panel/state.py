@@ -315,6 +315,8 @@ def active_snapshot(*, io: bool = True) -> Snapshot | _Stale | None:
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"CACHES", "DATABASES"} or setting == f"{conf.PREFIX}_CACHE":
         reset()
+    elif setting in {"TIME_ZONE", f"{conf.PREFIX}_TIME_ZONE"}:
+        reset()  # a repeated window's occurrences are read in the zone
     elif setting == f"{conf.PREFIX}_STATE_TTL":
         expire()
     elif setting == conf.PREFIX:  # MAINTENANCE_MODE: the snapshot stays valid

@@ -24,10 +24,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from maintenance_panel import conf, setting_lists, work
+from maintenance_panel import conf, moments, rule_words, setting_lists, work
 from maintenance_panel.models import BypassLink
+from maintenance_panel.recurrence import Schedule
 from maintenance_panel.snapshot import Snapshot
-from maintenance_panel.windows import window_phase
+from maintenance_panel.windows import Window, window_phase
 
 #: The exemption flags, in the order they are shown: ``ignore_<name>``.
 FLAGS = ("admin_site", "anonymous_user", "authenticated_user", "staff", "superuser")
@@ -79,6 +80,39 @@ class WorkStatus:
 
 
 @dataclass(frozen=True)
+class Repeats:
+    """The repeated window: its rule, the rule in words, each window's length, the zone."""
+
+    schedule: Schedule
+
+    @property
+    def rule(self) -> str:
+        return self.schedule.rule.text
+
+    @property
+    def reading(self) -> str:
+        """The rule in words, in the active language (put into words when asked: a
+        banner that describes the state never pays for it)."""
+        return rule_words.reading(self.schedule.rule, self.schedule.duration)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.schedule.duration
+
+    @property
+    def time_zone(self) -> str:
+        return str(self.schedule.zone)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "reading": self.reading,
+            "duration_seconds": int(self.duration.total_seconds()),
+            "time_zone": self.time_zone,
+        }
+
+
+@dataclass(frozen=True)
 class Status:
     """What maintenance is doing now, and why (see the module docstring for the terms)."""
 
@@ -87,6 +121,8 @@ class Status:
     enabled: bool
     forced_by_settings: bool
     cause: str
+    #: The window that matters now: the open one (one-off or occurrence), else the next
+    #: one, else the one-off window; ``phase`` is where now stands against it.
     phase: str
     starts_at: datetime | None
     ends_at: datetime | None
@@ -107,6 +143,12 @@ class Status:
     changed_via: str
     exemptions: Exemptions
     work: WorkStatus
+    #: The next window to open (one-off or occurrence), whether the switch is on or not.
+    next_window: Window | None = None
+    #: The repeated window, or None.
+    repeats: Repeats | None = None
+    #: Seconds before a window during which the banner announces it.
+    announce_before: float = 0.0
 
     @property
     def kind(self) -> str:
@@ -124,11 +166,34 @@ class Status:
 
 
 def retry_after_seconds(snapshot: Snapshot, now: datetime | None = None) -> int | None:
-    """Seconds left until ``ends_at`` when set, else ``MAINTENANCE_MODE_RETRY_AFTER``."""
-    if snapshot.ends_at is not None and snapshot.enabled:
+    """Seconds left until the end of the open window (the occurrence's with a rule, else
+    ``ends_at``) when there is one, else ``MAINTENANCE_MODE_RETRY_AFTER``."""
+    if snapshot.enabled:
         now = now or timezone.now()
-        return max(1, int((snapshot.ends_at - now).total_seconds() + 0.999))
+        end = snapshot.end_of_maintenance(now)
+        if end is not None:
+            return max(1, int((end - now).total_seconds() + 0.999))
     return conf.retry_after()
+
+
+def _repeats(schedule: Schedule | None) -> Repeats | None:
+    if schedule is None:
+        return None
+    return Repeats(schedule)
+
+
+def _window_now(snapshot: Snapshot, now: datetime) -> tuple[str, Window | None]:
+    """The phase and the window that matters now (see :attr:`Status.phase`)."""
+    phase = window_phase(snapshot.starts_at, snapshot.ends_at, now)
+    if snapshot.schedule is None:
+        return phase, Window(snapshot.starts_at, snapshot.ends_at)
+    for phase, window in (
+        ("open", snapshot.window_at(now)),
+        ("scheduled", snapshot.window_after(now)),
+    ):
+        if window is not None:
+            return phase, window
+    return "ended", None
 
 
 def _cause(snapshot: Snapshot, phase: str) -> str:
@@ -154,7 +219,7 @@ def _exemptions(snapshot: Snapshot) -> Exemptions:
 def _work(snapshot: Snapshot, active: bool, now: datetime) -> WorkStatus:
     reason = work.hold_reason(snapshot if active else None)
     held = reason == work.HELD
-    ends_at = snapshot.ends_at if conf.forced_state() is None else None
+    ends_at = snapshot.end_of_maintenance(now) if conf.forced_state() is None else None
     return WorkStatus(
         held=held,
         reason=reason,
@@ -169,7 +234,7 @@ def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
     """The state of ``snapshot`` at ``now`` (default: now), settings applied."""
     now = now or timezone.now()
     forced = conf.forced_state()
-    phase = window_phase(snapshot.starts_at, snapshot.ends_at, now)
+    phase, window = _window_now(snapshot, now)
     active = snapshot.active(now)
     scope_from_settings = tuple(setting_lists.scope_url_entries())
     return Status(
@@ -178,8 +243,8 @@ def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
         forced_by_settings=forced is not None,
         cause=_cause(snapshot, phase),
         phase=phase,
-        starts_at=snapshot.starts_at,
-        ends_at=snapshot.ends_at,
+        starts_at=window.starts_at if window is not None else None,
+        ends_at=window.ends_at if window is not None else None,
         retry_after=retry_after_seconds(snapshot, now) if active else None,
         read_only=snapshot.level_is_read_only(),
         level_fixed=conf.forced_read_only() is not None,
@@ -191,23 +256,56 @@ def describe(snapshot: Snapshot, now: datetime | None = None) -> Status:
         changed_via=snapshot.changed_via,
         exemptions=_exemptions(snapshot),
         work=_work(snapshot, active, now),
+        next_window=snapshot.window_after(now),
+        repeats=_repeats(snapshot.schedule),
+        announce_before=snapshot.announce_before(),
     )
 
 
 def upcoming(status: Status, now: datetime | None = None) -> bool:
-    """Whether a window opens within ``MAINTENANCE_MODE_ANNOUNCE_BEFORE`` (the banner
-    announces it then)."""
+    """Whether a window opens within the advance notice (``announce_before``, else
+    ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``): the banner announces it then."""
     if status.kind != "scheduled" or status.starts_at is None:
         return False
     now = now or timezone.now()
-    return now < status.starts_at <= now + timedelta(seconds=conf.announce_before())
+    return now < status.starts_at <= now + timedelta(seconds=status.announce_before)
+
+
+def announced(snapshot: Snapshot, now: datetime | None = None) -> dict[str, Any] | None:
+    """The window the banner announces now, for templates (``maintenance_upcoming``):
+    ``starts_at``, ``ends_at`` and ``text``; None while nothing is announced. Cheap:
+    no rule is expanded."""
+    if not snapshot.enabled or conf.forced_state() is not None:
+        return None
+    now = now or timezone.now()
+    if snapshot.stored_active(now):
+        return None
+    window = snapshot.window_after(now)
+    if window is None or window.starts_at is None:
+        return None
+    if window.starts_at > now + timedelta(seconds=snapshot.announce_before()):
+        return None
+    return {
+        "starts_at": window.starts_at,
+        "ends_at": window.ends_at,
+        "text": moments.announcement(window.starts_at, window.ends_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def as_json(status: Status) -> dict[str, Any]:
     """The state for status pages, probes and scripts (the status endpoint's document,
     which ``status --json`` extends): ``enabled``, ``active``, ``forced_by_settings``,
-    ``window`` (``starts_at``, ``ends_at``, ``phase``), ``retry_after`` (while active),
-    ``read_only`` (the level) and ``scope``. Datetimes as they are."""
+    ``window`` (``starts_at``, ``ends_at``, ``phase``: the window that matters now),
+    ``next_window`` (``starts_at``, ``ends_at``, ISO 8601, or None), ``recurrence``
+    (``rule``, ``reading``, ``duration_seconds``, ``time_zone``, or None), ``upcoming``
+    (the window the banner announces: ``starts_at``, ``ends_at``, ``text``, or None),
+    ``retry_after`` (while active), ``read_only`` (the level) and ``scope``. The
+    window's datetimes as they are."""
+    announced = upcoming(status)
     return {
         "enabled": status.enabled,
         "active": status.active,
@@ -217,6 +315,20 @@ def as_json(status: Status) -> dict[str, Any]:
             "ends_at": status.ends_at,
             "phase": status.phase,
         },
+        "next_window": {
+            "starts_at": _iso(status.next_window.starts_at),
+            "ends_at": _iso(status.next_window.ends_at),
+        }
+        if status.next_window is not None
+        else None,
+        "recurrence": status.repeats.as_dict() if status.repeats is not None else None,
+        "upcoming": {
+            "starts_at": _iso(status.starts_at),
+            "ends_at": _iso(status.ends_at),
+            "text": moments.announcement(status.starts_at, status.ends_at),
+        }
+        if announced and status.starts_at is not None
+        else None,
         "retry_after": status.retry_after,
         "read_only": status.read_only,
         "scope": list(status.scope),

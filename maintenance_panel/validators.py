@@ -11,12 +11,16 @@ uses :func:`validate_url_patterns`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta, tzinfo
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from maintenance_panel import recurrence, rule_words
 from maintenance_panel.matching import (
     InvalidLines,
     LineError,
@@ -32,6 +36,7 @@ __all__ = [
     "overrun_error",
     "parse_ip_lines",
     "parse_url_patterns",
+    "schedule_errors",
     "split_lines",
     "validate_ip_lines",
     "validate_regex_lines",
@@ -280,3 +285,65 @@ def validate_task_patterns(text: str) -> None:
 def validate_regex_lines(text: str) -> None:
     """Model-field validator for ``ignore_urls`` (the name the migrations know)."""
     validate_url_patterns(text)
+
+
+# -- the repeated window ----------------------------------------------------------------
+
+
+def duration_problem(duration: timedelta | None, *, required: bool) -> str | None:
+    """What is wrong with a duration of occurrences, or None."""
+    if duration is None:
+        return _("Say how long each window lasts, e.g. 1:00:00 for one hour.") if required else None
+    if duration <= timedelta(0):
+        return _("Each window must last longer than zero.")
+    if duration > recurrence.MAX_DURATION:
+        return _("Each window may last %(most)s at most.") % {
+            "most": rule_words.duration_text(recurrence.MAX_DURATION)
+        }
+    return None
+
+
+def overlap_problem(rule: recurrence.Rule, duration: timedelta | None, zone: tzinfo) -> str | None:
+    """Refuses a duration at least as long as the shortest gap between two starts of the
+    rule (over its next hundred starts): each window must end before the next opens."""
+    if duration is None:
+        return None
+    starts = [
+        recurrence.start_of(w)
+        for w in recurrence.occurrences(rule, timedelta(0), zone, timezone.now(), 100)
+    ]
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    shortest = min(gaps, default=None)
+    if shortest is not None and duration >= shortest:
+        return _(
+            "Each window must end before the next one opens: this rule opens one every "
+            "%(gap)s at the shortest."
+        ) % {"gap": rule_words.duration_text(shortest)}
+    return None
+
+
+def schedule_errors(
+    text: str, duration: timedelta | None, notice: timedelta | None, zone: tzinfo
+) -> tuple[str, dict[str, ValidationError]]:
+    """The rule as stored (as :func:`recurrence.parse` writes it) and the errors of the
+    rule, its duration and the advance notice, by field."""
+    errors: dict[str, ValidationError] = {}
+    rule = None
+    if text:
+        try:
+            rule = recurrence.parse(text)
+            text = rule.text
+        except recurrence.RuleError as exc:
+            errors["recurrence"] = ValidationError(str(exc), code="invalid_rule")
+    problem = duration_problem(duration, required=bool(text))
+    if problem is None and rule is not None:
+        problem = overlap_problem(rule, duration, zone)
+    if problem is not None:
+        errors["recurrence_duration"] = ValidationError(problem, code="invalid_duration")
+    if notice is not None and not timedelta(0) <= notice <= recurrence.MAX_NOTICE:
+        errors["announce_before"] = ValidationError(
+            _("Announce a window between 0 and %(most)s before it opens.")
+            % {"most": rule_words.duration_text(recurrence.MAX_NOTICE)},
+            code="invalid_notice",
+        )
+    return text, errors

@@ -84,8 +84,10 @@ def status_endpoint(request: HttpRequest) -> JsonResponse:
 
     ``enabled`` (the switch, or the ``MAINTENANCE_MODE`` setting), ``active`` (whether
     visitors get the maintenance page now), ``forced_by_settings``, ``window``
-    (``starts_at``, ``ends_at``, ``phase``: none, scheduled, open or ended) and
-    ``retry_after`` (seconds, while active).
+    (``starts_at``, ``ends_at``, ``phase``: none, scheduled, open or ended, of the
+    window that matters now), ``next_window``, ``recurrence`` (the repeated window's
+    rule, its reading, duration and zone), ``upcoming`` (the window announced now, with
+    its sentence) and ``retry_after`` (seconds, while active).
     """
     payload = status.as_json(status.describe(state.get_snapshot()))
     window = payload["window"]

@@ -97,7 +97,7 @@ def work_state(snapshot: Snapshot | None, name: str = "") -> WorkState:
     if reason != SCOPED and is_exempt(snapshot, name):
         reason = EXEMPT
     forced = conf.forced_state() is not None
-    return WorkState(name, reason, None if forced else snapshot.ends_at, forced)
+    return WorkState(name, reason, None if forced else snapshot.end_of_maintenance(), forced)
 
 
 def retry_delay(ends_at: datetime | None = None, now: datetime | None = None) -> int:

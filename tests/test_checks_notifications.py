@@ -1,4 +1,4 @@
-"""System check of the notification settings: E014."""
+"""System check of the notification settings: E015."""
 
 from __future__ import annotations
 
@@ -19,20 +19,20 @@ pytestmark = pytest.mark.django_db  # Django's model checks ask SQLite about JSO
     ]
 )
 def test_a_bad_webhook_is_an_error_naming_the_entry_with_a_hint() -> None:
-    message = found()["maintenance_panel.E014"]
+    message = found()["maintenance_panel.E015"]
 
     assert message.msg == (
         "MAINTENANCE_MODE_WEBHOOKS entry 1 has 'format' 'slak', not one of json, slack, "
         "teams; it is not sent to."
     )
     assert "docs/notifications.md" in message.hint
-    with pytest.raises(SystemCheckError, match="E014"):
+    with pytest.raises(SystemCheckError, match="E015"):
         call_command("check")
 
 
 @override_settings(MAINTENANCE_MODE_WEBHOOKS="https://hooks.example.com/in")
 def test_a_string_is_not_a_list_of_webhooks() -> None:
-    message = found()["maintenance_panel.E014"]
+    message = found()["maintenance_panel.E015"]
 
     assert message.msg.startswith("MAINTENANCE_MODE_WEBHOOKS is a str, not a list of dicts")
 
@@ -41,4 +41,4 @@ def test_a_string_is_not_a_list_of_webhooks() -> None:
     MAINTENANCE_MODE_WEBHOOKS=[{"url": "https://teams.example/in", "format": "teams"}]
 )
 def test_good_webhooks_pass() -> None:
-    assert "maintenance_panel.E014" not in found()
+    assert "maintenance_panel.E015" not in found()

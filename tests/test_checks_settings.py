@@ -245,3 +245,20 @@ def test_scope_setting_must_be_a_list():
 def test_level_settings_types(name, value):
     with override_settings(**{name: value}):
         assert name in found()["maintenance_panel.E008"].msg
+
+
+@override_settings(MAINTENANCE_MODE_TIME_ZONE="Europe/Berlinn")
+def test_an_unknown_time_zone_for_repeated_windows_names_the_closest():
+    error = found()["maintenance_panel.E014"]
+    assert "'Europe/Berlinn', is not known" in error.msg
+    assert "Did you mean 'Europe/Berlin'?" in error.hint
+
+
+@override_settings(TIME_ZONE="UTC", MAINTENANCE_MODE_TIME_ZONE=None)
+def test_the_time_zone_falls_back_to_time_zone():
+    assert "maintenance_panel.E014" not in found()
+
+
+@override_settings(MAINTENANCE_MODE_TIME_ZONE=3600)
+def test_a_time_zone_that_is_not_a_name_is_a_type_error():
+    assert "MAINTENANCE_MODE_TIME_ZONE" in found()["maintenance_panel.E008"].msg

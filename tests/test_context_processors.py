@@ -21,6 +21,7 @@ def test_false_while_off(config):
     assert maintenance_mode(request) == {
         "maintenance_mode": False,
         "maintenance_read_only": False,
+        "maintenance_upcoming": None,
     }
     assert render(request) == "up"
 
@@ -42,7 +43,9 @@ def flags(path: str, user=None) -> dict[str, bool]:
     request = RequestFactory().get(path)
     request.user = user or AnonymousUser()
     request.resolver_match = resolve(path)
-    return maintenance_mode(request)
+    context = maintenance_mode(request)
+    assert context.pop("maintenance_upcoming") is None
+    return context
 
 
 def test_read_only_for_a_visitor_who_may_not_change_anything(set_config):

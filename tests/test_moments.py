@@ -65,3 +65,38 @@ def test_html_is_a_time_element_with_the_exact_moment():
 def test_with_zone_filter(source, expected):
     rendered = Template("{% load maintenance_panel %}" + source).render(Context({"end": END}))
     assert expected in rendered
+
+
+# -- the announcement of a window ------------------------------------------------------------
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_a_window_is_announced_with_its_day_times_and_zone():
+    start = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    with translation.override("en"):
+        assert moments.announcement(start, start + timedelta(hours=1)) == (
+            "Maintenance on Monday 7 December from 02:00 to 03:00 CET."
+        )
+        assert moments.announcement(start, None) == "Maintenance from Monday 7 December 02:00 CET."
+    with translation.override("de"):
+        assert moments.announcement(start, start + timedelta(hours=1)) == (
+            "Wartung am Montag, 7. Dezember von 02:00 bis 03:00 CET."
+        )
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_a_window_across_midnight_names_both_days():
+    start = datetime(2026, 12, 13, 4, 0, tzinfo=UTC)  # 23:00 EST on Saturday 12 December
+    with translation.override("en"):
+        assert moments.announcement(start, start + timedelta(hours=2)) == (
+            "Maintenance from Saturday 12 December 23:00 to Sunday 13 December 01:00 EST."
+        )
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_a_window_across_a_clock_change_names_both_zones():
+    start = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    with translation.override("en"):
+        assert moments.announcement(start, start + timedelta(hours=1)) == (
+            "Maintenance on Sunday 31 October from 02:30 CEST to 02:30 CET."
+        )

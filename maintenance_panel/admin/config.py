@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.admin import SingletonModelAdmin
 
 from maintenance_panel import core, loading, state, status
-from maintenance_panel.admin import bypass, preview, switch
+from maintenance_panel.admin import bypass, preview, schedule, switch
 from maintenance_panel.admin.forms import MaintenanceConfigForm
 from maintenance_panel.admin.history import HistoryRow
 from maintenance_panel.admin.presentation import (
@@ -70,6 +70,83 @@ def admin_held_back() -> bool:
     return snapshot.active() and not snapshot.flag("admin_site")
 
 
+#: The panel's form, section by section, as the operator reads it.
+FIELDSETS = (
+    (
+        _("What visitors see"),
+        {"fields": ("title", "message"), "classes": ("mp-message",)},
+    ),
+    (
+        _("Schedule"),
+        {
+            "fields": (
+                "enabled",
+                "starts_at",
+                "ends_at",
+                "recurrence",
+                "recurrence_duration",
+                "announce_before",
+            ),
+            "description": _(
+                "The button at the top switches at once. Here you can switch and set a "
+                "window in one save: before the start visitors still see the site, after "
+                "the end they see it again. A repeated window opens by its rule while "
+                "maintenance is switched on."
+            ),
+        },
+    ),
+    (
+        _("Level and scope"),
+        {
+            "fields": ("read_only", "scope_urls"),
+            "description": _(
+                "Read-only keeps the site readable and refuses changes; a scope puts only "
+                "some pages under maintenance and leaves the rest of the site up."
+            ),
+        },
+    ),
+    (
+        _("Who keeps using the site"),
+        {
+            "fields": (
+                "ignore_admin_site",
+                "ignore_staff",
+                "ignore_superuser",
+                "ignore_authenticated_user",
+                "ignore_anonymous_user",
+                "ignore_groups",
+                "ignore_users",
+                "ignore_ip_addresses",
+                "ignore_urls",
+            )
+        },
+    ),
+    (
+        _("Who is told"),
+        {
+            "fields": ("notify_groups",),
+            "description": _(
+                "The members of these groups get an e-mail when maintenance is switched "
+                "on or off, or changes while it is on; the webhooks of the "
+                "MAINTENANCE_MODE_WEBHOOKS setting get the same events."
+            ),
+        },
+    ),
+    (
+        _("Background work"),
+        {
+            "fields": ("ignore_tasks",),
+            "description": _(
+                "While the whole site is under full maintenance, tasks and scheduled "
+                "commands that check for it wait and are tried again later; the ones "
+                "listed here keep running. Under read-only maintenance they run, but "
+                "cannot write to the database."
+            ),
+        },
+    ),
+)
+
+
 @admin.register(MaintenanceConfig)
 class MaintenanceConfigAdmin(SingletonModelAdmin):
     """The control panel: status, switch, text, window, exemptions, links, history."""
@@ -79,72 +156,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
     object_history_template = "maintenance_panel/admin/object_history.html"
     filter_horizontal = ("ignore_groups", "notify_groups")
     autocomplete_fields = ("ignore_users",)
-    fieldsets = (
-        (
-            _("What visitors see"),
-            {"fields": ("title", "message"), "classes": ("mp-message",)},
-        ),
-        (
-            _("Switch and schedule"),
-            {
-                "fields": ("enabled", "starts_at", "ends_at"),
-                "description": _(
-                    "The button at the top switches at once. Here you can switch and set a "
-                    "window in one save: before the start visitors still see the site, after "
-                    "the end they see it again."
-                ),
-            },
-        ),
-        (
-            _("Level and scope"),
-            {
-                "fields": ("read_only", "scope_urls"),
-                "description": _(
-                    "Read-only keeps the site readable and refuses changes; a scope puts only "
-                    "some pages under maintenance and leaves the rest of the site up."
-                ),
-            },
-        ),
-        (
-            _("Who keeps using the site"),
-            {
-                "fields": (
-                    "ignore_admin_site",
-                    "ignore_staff",
-                    "ignore_superuser",
-                    "ignore_authenticated_user",
-                    "ignore_anonymous_user",
-                    "ignore_groups",
-                    "ignore_users",
-                    "ignore_ip_addresses",
-                    "ignore_urls",
-                )
-            },
-        ),
-        (
-            _("Who is told"),
-            {
-                "fields": ("notify_groups",),
-                "description": _(
-                    "The members of these groups get an e-mail when maintenance is switched "
-                    "on or off, or changes while it is on; the webhooks of the "
-                    "MAINTENANCE_MODE_WEBHOOKS setting get the same events."
-                ),
-            },
-        ),
-        (
-            _("Background work"),
-            {
-                "fields": ("ignore_tasks",),
-                "description": _(
-                    "While the whole site is under full maintenance, tasks and scheduled "
-                    "commands that check for it wait and are tried again later; the ones "
-                    "listed here keep running. Under read-only maintenance they run, but "
-                    "cannot write to the database."
-                ),
-            },
-        ),
-    )
+    fieldsets = FIELDSETS
 
     class Media:
         css = {"all": ("maintenance_panel/admin/panel.css",)}
@@ -159,6 +171,9 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         return [
             path("toggle/", view(switch.toggle_view), name=f"{URL_NAME}_toggle"),
             path("preview/", view(preview.preview_view), name=f"{URL_NAME}_preview"),
+            path(
+                "rule-preview/", view(schedule.rule_preview_view), name=f"{URL_NAME}_rule_preview"
+            ),
             path("bypass-links/add/", view(bypass.add_view), name=f"{URL_NAME}_bypass_add"),
             path(
                 "bypass-links/<int:link_id>/revoke/",
@@ -261,6 +276,11 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
         obj: Any = None,
     ) -> HttpResponse:
         context["panel"] = self._panel_context(request)
+        rule_field = context["adminform"].form.fields.get("recurrence")
+        if rule_field is not None and isinstance(rule_field.widget, schedule.RuleInput):
+            rule_field.widget.preview_url = reverse(
+                f"admin:{URL_NAME}_rule_preview", current_app=self.admin_site.name
+            )
         # Before 6.1 the admin puts the object tools (History) at the top of the content
         # block, beside the title; the status box goes below them, as on a stock page.
         context["object_tools_in_content"] = django.VERSION < (6, 1)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenance_panel import conf, wording
 from maintenance_panel.admin.history import display_value, field_label
+from maintenance_panel.admin.schedule import RuleInput, preview_context
 from maintenance_panel.models import TRACKED_FIELDS, TRACKED_M2M, BypassLink, MaintenanceConfig
 from maintenance_panel.models.history import actor_display, jsonable
 
@@ -69,6 +70,7 @@ class MaintenanceConfigForm(forms.ModelForm):
     class Meta:
         model = MaintenanceConfig
         fields = (*TRACKED_FIELDS, *TRACKED_M2M)
+        widgets = {"recurrence": RuleInput}
 
     @cached_property
     def changed_data(self) -> list[str]:
@@ -110,11 +112,23 @@ class MaintenanceConfigForm(forms.ModelForm):
             self.fields["ignore_tasks"].help_text = format_lazy(
                 "{} {}", self.fields["ignore_tasks"].help_text, settings_tasks
             )
+        rule_field = self.fields.get("recurrence")
+        if rule_field is not None and isinstance(rule_field.widget, RuleInput):
+            rule_field.widget.preview = preview_context(
+                self["recurrence"].value() or "", self["recurrence_duration"].value()
+            )
         if self.instance.pk is not None:
             self.initial.setdefault("version", self.instance.version)
             self.initial.setdefault(
                 "loaded", signing.dumps(current_values(self.instance), salt=LOADED_SALT)
             )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        widget = getattr(self.fields.get("recurrence"), "widget", None)
+        # The field's own error is shown above it: the preview does not repeat it.
+        if isinstance(widget, RuleInput) and widget.preview.get("error_field") in self.errors:
+            widget.preview = {}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

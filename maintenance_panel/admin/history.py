@@ -15,12 +15,12 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_datetime, parse_duration
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from maintenance_panel import moments
+from maintenance_panel import moments, rule_words
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from maintenance_panel.models.history import actor_display
 
@@ -39,6 +39,10 @@ def field_label(name: str) -> str:
     return str(getattr(model_field, "verbose_name", name))
 
 
+#: Tracked fields that hold a duration (stored in the history as ISO 8601).
+DURATION_FIELDS = frozenset({"recurrence_duration", "announce_before"})
+
+
 def display_value(name: str, value: Any) -> str:
     """A stored (JSON-able) value of field ``name`` as an operator reads it."""
     if name == "read_only" and isinstance(value, bool):
@@ -53,6 +57,10 @@ def display_value(name: str, value: Any) -> str:
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return ", ".join(str(entry) for entry in value)
+    if name in DURATION_FIELDS and isinstance(value, str):
+        duration = parse_duration(value)
+        if duration is not None:
+            return rule_words.duration_text(duration)
     if name in {"starts_at", "ends_at"} and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:

@@ -42,6 +42,11 @@ class PanelStatus:
     level_fixed: bool
     #: "only /checkout/ and /api/v1/", or "" for the whole site.
     scope: str
+    #: The repeated window in words ("every Sunday at 02:00 for 1 hour"), or "".
+    repeats: str = ""
+    #: The next window to open (one-off or occurrence), or None.
+    next_starts_at: datetime | None = None
+    next_ends_at: datetime | None = None
 
 
 def _last_switch() -> tuple[datetime | None, str]:
@@ -82,6 +87,9 @@ def panel_status(status: Status) -> PanelStatus:
         read_only=status.read_only,
         level_fixed=status.level_fixed,
         scope=wording.scope_phrase(status.scope),
+        repeats=status.repeats.reading if status.repeats is not None else "",
+        next_starts_at=status.next_window.starts_at if status.next_window else None,
+        next_ends_at=status.next_window.ends_at if status.next_window else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""Checks of the notification settings: E014 (``MAINTENANCE_MODE_WEBHOOKS``)."""
+"""Checks of the notification settings: E015 (``MAINTENANCE_MODE_WEBHOOKS``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ HINT = (
 
 @register(Tags.compatibility)
 def check_webhooks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """E014: an entry of MAINTENANCE_MODE_WEBHOOKS that cannot be used (it is skipped)."""
+    """E015: an entry of MAINTENANCE_MODE_WEBHOOKS that cannot be used (it is skipped)."""
     return [
         Error(
             f"MAINTENANCE_MODE_WEBHOOKS {problem}; it is not sent to.",
             hint=HINT,
-            id="maintenance_panel.E014",
+            id="maintenance_panel.E015",
         )
         for problem in webhooks.setting_problems()
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -133,6 +134,10 @@ TYPE_RULES: dict[str, tuple[Any, str]] = {
     f"{conf.PREFIX}_ANNOUNCE_BEFORE": (
         lambda v: (_is_number(v) and v >= 0) or isinstance(v, timedelta),
         "a number of seconds or a timedelta",
+    ),
+    f"{conf.PREFIX}_TIME_ZONE": (
+        lambda v: v is None or isinstance(v, str),
+        "a time zone name such as 'Europe/Berlin', or None for TIME_ZONE",
     ),
     f"{conf.PREFIX}_TEMPLATE": (lambda v: isinstance(v, str) and bool(v), "a template name"),
     f"{conf.PREFIX}_CACHE": (lambda v: isinstance(v, str) and bool(v), "a cache alias"),
@@ -282,3 +287,24 @@ def check_static_page(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             id="maintenance_panel.W007",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_time_zone(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E014: a time zone for repeated windows that is not known."""
+    name = conf.time_zone_name()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(name, zoneinfo.available_timezones(), n=1)
+        advice = f"Did you mean {close[0]!r}? " if close else ""
+        return [
+            Error(
+                f"The time zone of repeated maintenance windows, {name!r}, is not known; "
+                "they are read in UTC until it is fixed.",
+                hint=f"{advice}Set {conf.PREFIX}_TIME_ZONE (or TIME_ZONE) to an IANA zone "
+                "name such as 'Europe/Berlin' or 'America/New_York'.",
+                id="maintenance_panel.E014",
+            )
+        ]
+    return []

@@ -15,7 +15,15 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from maintenance_panel.management.times import TIME_EXAMPLES, moment, seconds, text
+from maintenance_panel.management.times import (
+    DURATION_EXAMPLES,
+    TIME_EXAMPLES,
+    duration,
+    moment,
+    rule,
+    seconds,
+    text,
+)
 from maintenance_panel.models.tokens import SCOPES
 from maintenance_panel.values import InvalidValue, to_moment
 
@@ -35,6 +43,7 @@ DEFAULT_TIMEOUT = 30.0
 USAGE = (
     "  maintenance_mode on [--start TIME] [--end TIME] [--title TEXT] [--message TEXT]\n"
     "                      [--read-only | --full] [--scope PATTERN ... | --whole-site]\n"
+    "                      [--every RULE --for DURATION | --no-repeat]\n"
     "                      [--wait [--timeout SECONDS]] [--interactive]\n"
     "  maintenance_mode off [--wait [--timeout SECONDS]] [--interactive]\n"
     "  maintenance_mode status [--json]\n"
@@ -58,6 +67,9 @@ OPTIONS_OF = {
         "read_only",
         "scope",
         "whole_site",
+        "every",
+        "for_",
+        "no_repeat",
         "json",
         "wait",
         "timeout",
@@ -119,6 +131,7 @@ def add_arguments(parser: CommandParser) -> None:
         help="With exec (before NAME): run the command whatever the state of maintenance.",
     )
     _add_switch_options(parser)
+    _add_repeat_options(parser)
     _add_deploy_options(parser)
     parser.add_argument(
         "--expires",
@@ -186,6 +199,30 @@ def _add_switch_options(parser: CommandParser) -> None:
     )
 
 
+def _add_repeat_options(parser: CommandParser) -> None:
+    repeat = parser.add_mutually_exclusive_group()
+    repeat.add_argument(
+        "--every",
+        type=rule,
+        metavar="RULE",
+        help="With on: repeat the window by this RFC 5545 RRULE, in wall-clock time of "
+        "MAINTENANCE_MODE_TIME_ZONE, e.g. 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=2' (every Sunday "
+        "at 02:00); goes with --for.",
+    )
+    repeat.add_argument(
+        "--no-repeat",
+        action="store_true",
+        help="With on: stop repeating (clear the rule).",
+    )
+    parser.add_argument(
+        "--for",
+        dest="for_",
+        type=duration,
+        metavar="DURATION",
+        help=f"With on: how long each repeated window lasts, {DURATION_EXAMPLES}.",
+    )
+
+
 def _add_deploy_options(parser: CommandParser) -> None:
     parser.add_argument(
         "--wait",
@@ -221,6 +258,8 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
     "message": text,
     "scope": text,
     "timeout": seconds,
+    "every": rule,
+    "for_": duration,
 }
 
 
@@ -239,7 +278,7 @@ def convert_keyword_options(options: dict[str, Any]) -> dict[str, Any]:
             converted[name] = _converted(value, convert)
         except (argparse.ArgumentTypeError, InvalidValue) as exc:
             problem = " ".join(exc.messages) if isinstance(exc, InvalidValue) else str(exc)
-            flag = "--" + name.replace("_", "-")
+            flag = "--" + name.rstrip("_").replace("_", "-")
             raise CommandError(f"{flag}: {problem}") from None
     return converted
 
@@ -265,7 +304,7 @@ def refuse_misplaced(word: str, args: tuple[str, ...], options: dict[str, Any]) 
         if given and name not in allowed:
             if name == "read_only":
                 name = "read_only" if options[name] else "full"
-            flag = "--" + name.replace("_", "-")
+            flag = "--" + name.rstrip("_").replace("_", "-")
             raise CommandError(f"{flag} does not go with `{word}`. Usage:\n{USAGE}")
     if options.get("timeout") and word in {"on", "off"} and not options.get("wait"):
         raise CommandError(

@@ -1,4 +1,5 @@
-"""Times on the command line: ISO 8601, or a time from now such as ``+30m``."""
+"""Times on the command line: ISO 8601, or a time from now such as ``+30m``; durations
+such as ``1h30m``; repeat rules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from maintenance_panel import recurrence
 from maintenance_panel.values import to_moment
 from maintenance_panel.windows import representable
 
@@ -69,3 +71,30 @@ def seconds(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
+
+
+DURATION_EXAMPLES = "a duration such as 1h, 90m, 1h30m or 2d"
+_DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+
+
+def duration(text: str) -> timedelta:
+    """argparse type: a duration such as ``1h``, ``90m`` or ``1h30m``."""
+    match = _DURATION.match(text.strip())
+    if match is None or not any(match.groupdict().values()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; type {DURATION_EXAMPLES}")
+    try:
+        return timedelta(**{_UNITS[unit]: int(n) for unit, n in match.groupdict().items() if n})
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"{text!r} is too long") from None
+
+
+def rule(text: str) -> str:
+    """argparse type: a repeat rule (RFC 5545 RRULE), as it will be stored."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "give a rule such as 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=2', or --no-repeat to stop repeating"
+        )
+    try:
+        return recurrence.parse(text).text
+    except recurrence.RuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

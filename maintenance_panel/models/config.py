@@ -31,11 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
-from maintenance_panel import conf, setting_lists, validators
+from maintenance_panel import conf, recurrence, setting_lists, validators
 from maintenance_panel.matching import split_lines
 from maintenance_panel.models import history
 from maintenance_panel.signals import maintenance_config_saved, maintenance_mode_changed
-from maintenance_panel.windows import representable, window_open
+from maintenance_panel.windows import representable
 
 #: Fields whose before -> after values the history records.
 TRACKED_FIELDS: tuple[str, ...] = (
@@ -54,6 +54,9 @@ TRACKED_FIELDS: tuple[str, ...] = (
     "read_only",
     "scope_urls",
     "ignore_tasks",
+    "recurrence",
+    "recurrence_duration",
+    "announce_before",
 )
 TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users", "notify_groups")
 
@@ -237,6 +240,10 @@ class MaintenanceConfig(SingletonModel):
                     _("This time is out of range: pick one between the years 1 and 9999."),
                     code="out_of_range",
                 )
+        self.recurrence, schedule_errors = validators.schedule_errors(
+            self.recurrence, self.recurrence_duration, self.announce_before, conf.time_zone()
+        )
+        errors |= schedule_errors
         if errors:
             raise ValidationError(errors)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -249,8 +256,8 @@ class MaintenanceConfig(SingletonModel):
             )
 
     def stored_active(self, now: Any = None) -> bool:
-        """Whether the switch and the window hold the site now (settings not considered)."""
-        return window_open(self.enabled, self.starts_at, self.ends_at, now)
+        """Whether the switch and the windows hold the site now (settings not considered)."""
+        return recurrence.values_active(_tracked_values(self), conf.time_zone(), now)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save through the write path (see the module docstring, steps 1 to 4)."""
@@ -310,12 +317,6 @@ def field_default(name: str) -> Any:
     return field.get_default()
 
 
-def _stored_active(values: dict[str, Any], now: Any) -> bool:
-    return window_open(
-        values.get("enabled", False), values.get("starts_at"), values.get("ends_at"), now
-    )
-
-
 def _announce_after_commit(
     config: MaintenanceConfig,
     before: dict[str, Any],
@@ -327,8 +328,8 @@ def _announce_after_commit(
     ``maintenance_mode_changed`` when the change switches maintenance on or off, or,
     while it is on, changes its level or scope (which changes what visitors get)."""
     now = timezone.now()
-    old = _stored_active(before, now)
-    new = _stored_active(_tracked_values(config), now)
+    old = recurrence.values_active(before, conf.time_zone(), now)
+    new = recurrence.values_active(_tracked_values(config), conf.time_zone(), now)
     switched = old != new or "enabled" in changes or (new and LEVEL_FIELDS & set(changes))
     who = {"source": actor.source, "actor": actor.describe(), "user": actor.user}
 

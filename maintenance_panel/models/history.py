@@ -14,11 +14,13 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,7 +166,9 @@ def record(changes: dict[str, list[Any]]) -> Actor:
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as the history stores it (datetimes as ISO 8601)."""
+    """``value`` as the history stores it (datetimes and durations as ISO 8601)."""
+    if isinstance(value, timedelta):
+        return duration_iso_string(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -30,13 +30,13 @@ def with_zone(value: object, format_name: str = "DATETIME_FORMAT") -> object:
 def maintenance_banner(context: template.Context) -> dict[str, Any]:
     """Announce an upcoming window, or tell an exempt user that maintenance is on.
 
-    Before a scheduled window (within ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``) everyone
-    sees when it starts; during maintenance whoever still sees the site is told why;
-    during read-only maintenance every reader is told that changes are paused (and an
-    exempt one why they may still make them). With a scope it speaks only on the pages
-    in the scope, and names it. Silent otherwise, and on the maintenance page itself.
-    Needs ``request`` in the context (``django.template.context_processors.request``)
-    to say why.
+    Before a window or an occurrence opens (within its ``announce_before``, else
+    ``MAINTENANCE_MODE_ANNOUNCE_BEFORE``) everyone sees when it starts and ends; during
+    maintenance whoever still sees the site is told why; during read-only maintenance
+    every reader is told that changes are paused (and an exempt one why they may still
+    make them). With a scope it speaks only on the pages in the scope, and names it.
+    Silent otherwise, and on the maintenance page itself. Needs ``request`` in the
+    context (``django.template.context_processors.request``) to say why.
     """
     if context.get("maintenance_page"):
         return {"kind": None}
@@ -44,8 +44,13 @@ def maintenance_banner(context: template.Context) -> dict[str, Any]:
     described = status.describe(snapshot)
     if described.active:
         return _during_maintenance(context.get("request"), snapshot, described)
-    if status.upcoming(described):
-        return {"kind": "scheduled", "starts_at": described.starts_at, "ends_at": described.ends_at}
+    if status.upcoming(described) and described.starts_at is not None:
+        return {
+            "kind": "scheduled",
+            "starts_at": described.starts_at,
+            "ends_at": described.ends_at,
+            "announcement": moments.announcement(described.starts_at, described.ends_at),
+        }
     return {"kind": None}
 
 

@@ -102,3 +102,29 @@ def test_screenshots(new_page: Any, log_in: Any, transactional_db: Any, shots_di
 
     for name in SHOTS:
         assert (shots_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+#: The rule editor's shots (taken by their own test: refresh them alone with
+#: ``-k rule_editor``).
+RULE_EDITOR_SHOTS = ("rule-editor.png", "rule-editor-error.png")
+
+
+def test_rule_editor_screenshots(
+    new_page: Any, log_in: Any, transactional_db: Any, shots_dir: Path
+) -> None:
+    from django.test import override_settings
+
+    shots_dir.mkdir(parents=True, exist_ok=True)
+    with override_settings(TIME_ZONE="Europe/Berlin"):
+        page = new_page(viewport=VIEWPORT)
+        log_in(page, furnish(), PANEL)
+        schedule = page.locator("fieldset").filter(has=page.get_by_label("Repeats"))
+        page.get_by_label("Each time for").fill("1:00:00")
+        page.get_by_label("Repeats").fill("FREQ=WEEKLY;BYDAY=SU;BYHOUR=2")
+        page.get_by_text("Every Sunday at 02:00 for 1 hour").wait_for()
+        schedule.screenshot(path=shots_dir / "rule-editor.png")
+        page.get_by_label("Repeats").fill("FREQ=WEEKLY;BYDAY=SU;BYHOUR=25")
+        page.locator("#id_recurrence_preview .errorlist").wait_for()
+        schedule.screenshot(path=shots_dir / "rule-editor-error.png")
+    for name in RULE_EDITOR_SHOTS:
+        assert (shots_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name

@@ -11,12 +11,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from maintenance_panel import conf, fleet, wording
+from maintenance_panel import conf, fleet, status, wording
 from maintenance_panel.documents import describe, document, full_document
-
-__all__ = ["describe", "document", "full_document", "run"]
 from maintenance_panel.management.output import as_json
 from maintenance_panel.wording import plain_time
+
+__all__ = ["describe", "document", "full_document", "run"]
 
 
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
@@ -30,6 +30,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         wording.headline(described),
         f"Why: {wording.cause_sentence(described)}.",
         f"Window: {wording.window_sentence(described)}",
+        *_schedule_lines(described),
         f"Level: {wording.level_sentence(described)}",
         f"Scope: {wording.scope_entries(described)}",
     ]
@@ -47,6 +48,19 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         )
     lines += _process_lines(data)
     command.stdout.write("\n".join(lines))
+
+
+def _schedule_lines(described: status.Status) -> list[str]:
+    """``Repeats:`` (the rule, in words, and its zone) and ``Next window:``."""
+    lines = []
+    if described.repeats is not None:
+        repeats = described.repeats
+        lines.append(f"Repeats: {repeats.rule} ({repeats.reading}, in {repeats.time_zone})")
+    upcoming = described.next_window
+    if upcoming is not None and upcoming.starts_at is not None:
+        end = f" to {plain_time(upcoming.ends_at)}" if upcoming.ends_at else ""
+        lines.append(f"Next window: {plain_time(upcoming.starts_at)}{end}")
+    return lines
 
 
 def _exemption_lines(exemptions: dict[str, Any]) -> list[str]:

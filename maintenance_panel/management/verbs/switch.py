@@ -66,6 +66,8 @@ def run(command: BaseCommand, value: bool, options: dict[str, Any]) -> None:
             message=options["message"],
             read_only=options.get("read_only"),
             scope=[] if options.get("whole_site") else options.get("scope"),
+            recurrence="" if options.get("no_repeat") else options.get("every"),
+            recurrence_duration=options.get("for_"),
             source=actor.source,
             label=actor.label,
         )

@@ -1,8 +1,9 @@
 "use strict";
 // Progressive enhancement for the maintenance panel: a "Copy" button next to a new
-// bypass link (without JavaScript the link is still there to select and copy), and a
+// bypass link (without JavaScript the link is still there to select and copy), a
 // name for the search box of the admin's user autocomplete, which Select2 makes
-// without one.
+// without one, and the repeat rule's preview kept up to date while the operator types
+// (without JavaScript it shows what the page was drawn with, and saving checks it).
 {
     function copyFrom(button) {
         const input = document.getElementById(button.dataset.copyTarget);
@@ -47,8 +48,46 @@
         });
     }
 
+    function watchRule(preview) {
+        const rule = document.getElementById("id_recurrence");
+        const duration = document.getElementById("id_recurrence_duration");
+        let timer = null;
+        let pending = null;
+        const update = () => {
+            const query = new URLSearchParams({
+                rule: rule.value,
+                duration: duration ? duration.value : "",
+            });
+            if (pending) {
+                pending.abort();
+            }
+            pending = new AbortController();
+            fetch(`${preview.dataset.previewUrl}?${query}`, {
+                credentials: "same-origin",
+                signal: pending.signal,
+            })
+                .then((response) => (response.ok ? response.text() : Promise.reject(response)))
+                .then((html) => {
+                    preview.innerHTML = html;
+                })
+                .catch(() => {});
+        };
+        const later = () => {
+            clearTimeout(timer);
+            timer = setTimeout(update, 250);
+        };
+        rule.addEventListener("input", later);
+        if (duration) {
+            duration.addEventListener("input", later);
+        }
+    }
+
     window.addEventListener("DOMContentLoaded", () => {
         watchAutocompletes();
+        const preview = document.querySelector(".mp-rule-preview[data-preview-url]");
+        if (preview && document.getElementById("id_recurrence")) {
+            watchRule(preview);
+        }
         document.querySelectorAll("[data-copy-target]").forEach((button) => {
             button.hidden = false;
             button.addEventListener("click", () => copyFrom(button));
