@@ -4,6 +4,8 @@ the document."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -108,4 +110,22 @@ def test_409_matches_the_document(transactional_db):
     )
     response = case.call()
     assert response.status_code == 409
+    case.validate_response(response, checks=CHECKS)
+
+
+def test_a_repeated_window_announced_matches_the_document(transactional_db):
+    core.set_maintenance_mode(
+        True,
+        recurrence="FREQ=DAILY;BYHOUR=2;BYMINUTE=0",
+        recurrence_duration=timedelta(hours=1),
+    )
+    token = core.create_api_token("reader", scopes=["read"])
+    case = schema["/api/"]["GET"].Case(headers={"Authorization": f"Bearer {token}"})
+    with override_settings(MAINTENANCE_MODE_ANNOUNCE_BEFORE=2 * 24 * 60 * 60):
+        response = case.call()
+    assert response.status_code == 200
+    document = response.json()
+    assert document["recurrence"]["rule"] == "FREQ=DAILY;BYHOUR=2;BYMINUTE=0"
+    assert document["next_window"]["starts_at"]
+    assert document["upcoming"] is not None or document["active"]
     case.validate_response(response, checks=CHECKS)
