@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_STATIC_PAGE": None,
     f"{PREFIX}_IGNORE_TASKS": (),
     f"{PREFIX}_WORK_RETRY": 60,
+    f"{PREFIX}_REMIND_AFTER": 4 * 60 * 60,
 }
 
 #: Settings of django-maintenance-mode that this app does not carry over, and why.
@@ -205,6 +206,15 @@ def trusted_proxy_count() -> int:
 def announce_before() -> float:
     """Seconds before a scheduled window during which the banner announces it."""
     value = get(f"{PREFIX}_ANNOUNCE_BEFORE")
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+def remind_after() -> float | None:
+    """``MAINTENANCE_MODE_REMIND_AFTER``: seconds maintenance may stay on before the team
+    is reminded (``still_on``), 4 hours by default; None: never."""
+    value = get(f"{PREFIX}_REMIND_AFTER")
+    if value is None:
+        return None
     return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 

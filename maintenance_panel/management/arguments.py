@@ -27,6 +27,7 @@ WORDS: dict[str, str] = {
     "render": "render",
     "bypass": "bypass",
     "exec": "exec",
+    "tick": "tick",
 }
 #: How long --wait waits by default (seconds).
 DEFAULT_TIMEOUT = 30.0
@@ -41,7 +42,8 @@ USAGE = (
     "  maintenance_mode bypass create NAME [--expires TIME]\n"
     "  maintenance_mode bypass revoke NAME\n"
     "  maintenance_mode bypass list\n"
-    "  maintenance_mode exec [--even-in-maintenance] NAME [ARGS ...]"
+    "  maintenance_mode exec [--even-in-maintenance] NAME [ARGS ...]\n"
+    "  maintenance_mode tick"
 )
 #: The options each word takes; any other one given is refused with the usage.
 OPTIONS_OF = {
@@ -64,18 +66,19 @@ OPTIONS_OF = {
     "render": ("output",),
     "bypass": ("expires", "base_url", "json"),
     "exec": ("even_in_maintenance",),
+    "tick": (),
 }
 
 
 def state_word(text: str) -> str:
     """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
-    ``render``, ``bypass`` or ``exec``."""
+    ``render``, ``bypass``, ``exec`` or ``tick``."""
     try:
         return WORDS[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
             f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
-            "status, wait, render, bypass, or exec"
+            "status, wait, render, bypass, exec, or tick"
         ) from None
 
 
@@ -84,8 +87,9 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "state",
         type=state_word,
-        metavar="on|off|status|wait|render|bypass|exec",
-        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, or exec.",
+        metavar="on|off|status|wait|render|bypass|exec|tick",
+        help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, "
+        "exec, or tick.",
     )
     parser.add_argument(
         "args",

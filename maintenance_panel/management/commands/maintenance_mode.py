@@ -1,5 +1,5 @@
-"""``manage.py maintenance_mode on|off|status|wait|render|bypass|exec``: maintenance mode
-from a shell, deploy scripts and cron.
+"""``manage.py maintenance_mode on|off|status|wait|render|bypass|exec|tick``:
+maintenance mode from a shell, deploy scripts and cron.
 
 Its command line is in :mod:`maintenance_panel.management.arguments`, each verb in a
 module of :mod:`maintenance_panel.management.verbs`. Changes go through
@@ -24,7 +24,15 @@ from django.db import DatabaseError
 
 from maintenance_panel.management import arguments
 from maintenance_panel.management.times import TIME_EXAMPLES
-from maintenance_panel.management.verbs import bypass, execute, render, status, switch, wait
+from maintenance_panel.management.verbs import (
+    bypass,
+    execute,
+    render,
+    status,
+    switch,
+    tick,
+    wait,
+)
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -33,8 +41,8 @@ class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 class Command(BaseCommand):
     help = (
-        "Switch maintenance mode on or off, show its state, manage bypass links, or run a "
-        "command unless maintenance holds it.\n\n"
+        "Switch maintenance mode on or off, show its state, manage bypass links, run a "
+        "command unless maintenance holds it, or send the window events due now.\n\n"
         + arguments.USAGE
         + "\n\nTIME: "
         + TIME_EXAMPLES
@@ -71,6 +79,8 @@ class Command(BaseCommand):
                 bypass.run(self, args, options)
             elif word == "exec":
                 execute.run(self, args, options)
+            elif word == "tick":
+                tick.run(self)
             else:
                 switch.run(self, word == "on", options)
         except DatabaseError as exc:

@@ -1,0 +1,1 @@
+"""Telling the team about maintenance: events, their delivery, window boundaries."""

@@ -1,0 +1,113 @@
+"""Window events and the reminder: which are due at a moment, and when the next one is.
+
+A *boundary* is a moment at which an event becomes due while the switch is on: a window
+(the one-off window or an occurrence of a repeated one) opens (``window_opened``) or
+closes (``window_closed``), or maintenance has been on for
+``MAINTENANCE_MODE_REMIND_AFTER`` (``still_on``, once per time the switch was turned
+on). Pure functions of a snapshot and a moment: :mod:`.noticing` asks them which
+boundaries to claim and when to look again; the panel and the admin banner ask
+:func:`on_since` since when maintenance has been on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from maintenance_panel import conf
+from maintenance_panel.snapshot import Snapshot
+from maintenance_panel.windows import Window
+
+#: A boundary older than this is not announced any more (a site without traffic and
+#: without ``maintenance_mode tick`` would otherwise tell of it hours late).
+GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """One event due once for the whole fleet."""
+
+    event: str
+    #: Names the event the same way in every process (the outbox's unique key).
+    key: str
+    #: When it became due.
+    at: datetime
+    window: Window | None = None
+
+
+def on_since(snapshot: Snapshot, now: datetime) -> datetime | None:
+    """Since when maintenance has been on by the switch: when it was turned on, or when
+    the open window opened if that was later. None while the switch is off."""
+    switched_on_at = snapshot.switched_on_at
+    if not snapshot.enabled or switched_on_at is None:
+        return None
+    window = snapshot.window_at(now)
+    if window is not None and window.starts_at is not None:
+        return max(switched_on_at, window.starts_at)
+    return switched_on_at
+
+
+def _reminder(snapshot: Snapshot, now: datetime) -> Boundary | None:
+    """``still_on`` for this time the switch was turned on (due or not yet)."""
+    remind_after = conf.remind_after()
+    since = on_since(snapshot, now)
+    if remind_after is None or since is None or not snapshot.stored_active(now):
+        return None
+    assert snapshot.switched_on_at is not None  # on_since() said so
+    turned_on = snapshot.switched_on_at.astimezone(UTC).isoformat()
+    return Boundary("still_on", f"still_on|{turned_on}", since + timedelta(seconds=remind_after))
+
+
+def _switched_on_by(snapshot: Snapshot, moment: datetime) -> bool:
+    # A window that opened or closed before the switch was turned on is no news: the
+    # switch event told of it.
+    return snapshot.switched_on_at is None or snapshot.switched_on_at <= moment
+
+
+def due(snapshot: Snapshot, now: datetime) -> list[Boundary]:
+    """The boundaries due at ``now`` (within :data:`GRACE`), while the switch is on."""
+    if not snapshot.enabled:
+        return []
+    found = []
+    opened = snapshot.window_at(now)
+    if (
+        opened is not None
+        and opened.starts_at is not None
+        and now - opened.starts_at <= GRACE
+        and _switched_on_by(snapshot, opened.starts_at)
+    ):
+        found.append(
+            Boundary("window_opened", f"window_opened|{opened.key()}", opened.starts_at, opened)
+        )
+    closed = snapshot.window_before(now)
+    if (
+        closed is not None
+        and closed.ends_at is not None
+        and now - closed.ends_at <= GRACE
+        and _switched_on_by(snapshot, closed.ends_at)
+    ):
+        found.append(
+            Boundary("window_closed", f"window_closed|{closed.key()}", closed.ends_at, closed)
+        )
+    reminder = _reminder(snapshot, now)
+    if reminder is not None and reminder.at <= now:
+        found.append(reminder)
+    return found
+
+
+def next_moment(snapshot: Snapshot, now: datetime) -> datetime | None:
+    """The next moment after ``now`` at which a boundary may become due (a window opens
+    or closes, the reminder is due), or None while the switch is off."""
+    if not snapshot.enabled:
+        return None
+    moments = []
+    current = snapshot.window_at(now)
+    if current is not None and current.ends_at is not None:
+        moments.append(current.ends_at)
+    upcoming = snapshot.window_after(now)
+    if upcoming is not None and upcoming.starts_at is not None:
+        moments.append(upcoming.starts_at)
+    reminder = _reminder(snapshot, now)
+    if reminder is not None and reminder.at > now:
+        moments.append(reminder.at)
+    return min(moments, default=None)

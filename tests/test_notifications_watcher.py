@@ -1,0 +1,62 @@
+"""The thread that notices window events in a process that serves requests."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from maintenance_panel.models import MaintenanceConfig, Notification
+from maintenance_panel.notifications import watcher
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def in_background():
+    watcher.watch_in_background()
+    yield
+    watcher.reset()
+
+
+def test_a_window_that_opens_is_noticed_without_another_request(in_background, set_config):
+    starts_at = timezone.now() + timedelta(seconds=1.5)
+    set_config(enabled=True, starts_at=starts_at, ends_at=starts_at + timedelta(seconds=1.5))
+    assert Client().get("/").status_code == 200  # serves a request: the thread starts
+
+    assert wait_for(lambda: Notification.objects.filter(event="window_opened").exists())
+    assert wait_for(lambda: Notification.objects.filter(event="window_closed").exists())
+    assert list(Notification.objects.order_by("created_at").values_list("event", flat=True)) == [
+        "window_opened",
+        "window_closed",
+    ]
+
+
+def test_a_process_that_serves_no_requests_does_not_watch(in_background, set_config):
+    set_config(enabled=True, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(hours=1))
+    MaintenanceConfig.objects.update(switched_on_at=timezone.now() - timedelta(hours=1))
+    from maintenance_panel import state
+
+    state.get_snapshot()  # installed, but no request was served
+
+    assert not wait_for(lambda: Notification.objects.exists(), timeout=1.0)
+
+
+def test_the_test_helpers_keep_the_thread_off(set_config):
+    starts_at = timezone.now() + timedelta(seconds=0.5)
+    set_config(enabled=True, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    Client().get("/")
+
+    assert not wait_for(lambda: Notification.objects.exists(), timeout=1.5)
