@@ -15,11 +15,13 @@ class MaintenancePanelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Imported here because both need the models, which exist only once the apps
+        # Imported here because they need the models, which exist only once the apps
         # are loaded: importing checks registers the system checks, importing state
-        # connects the receivers through which every process learns of a change
-        # (its module docstring names them).
+        # connects the receivers through which every process learns of a change, and
+        # importing notifications.switches the one that tells the team of it (their
+        # module docstrings name them).
         from maintenance_panel import checks, state  # noqa: F401
+        from maintenance_panel.notifications import switches  # noqa: F401
 
         # The write guard's execute wrapper goes on every database connection as it
         # opens (see maintenance_panel.guard).

@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_STATIC_PAGE": None,
     f"{PREFIX}_IGNORE_TASKS": (),
     f"{PREFIX}_WORK_RETRY": 60,
+    f"{PREFIX}_WEBHOOKS": (),
     f"{PREFIX}_REMIND_AFTER": 4 * 60 * 60,
 }
 
@@ -241,6 +242,12 @@ def logout_policy() -> tuple[bool, bool, bool]:
 def work_retry() -> int:
     """``MAINTENANCE_MODE_WORK_RETRY``: seconds before held work is tried again (60)."""
     return max(1, int(get(f"{PREFIX}_WORK_RETRY")))
+
+
+def webhooks() -> Any:
+    """``MAINTENANCE_MODE_WEBHOOKS``: the webhooks told of each event, as written (a
+    list of dicts with ``url``, ``secret`` and ``format``; checked by E014)."""
+    return get(f"{PREFIX}_WEBHOOKS")
 
 
 def resolve_callable(value: Any) -> tuple[Callable[..., Any] | None, str | None]:

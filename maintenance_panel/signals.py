@@ -21,3 +21,14 @@ from django.dispatch import Signal
 #: written then, so nothing is sent. ``MAINTENANCE_MODE`` in settings is not a change
 #: either.
 maintenance_mode_changed = Signal()
+
+#: Sent after the transaction commits, once per save of the config that changed a field
+#: the history records, from any source (the admin, the command, the Python API, code);
+#: never on a rollback. The notifications' switch events are made from it
+#: (:mod:`maintenance_panel.notifications.switches`).
+#:
+#: Keyword arguments: ``changes`` ({field: [before, after]}), ``old`` and ``new`` (was /
+#: is maintenance active, per the switch and window), ``source``, ``actor`` (who, as
+#: text: the history's "who"), ``user`` (or None) and ``config`` (the saved
+#: ``MaintenanceConfig``, its ``version`` and ``changed_at`` included).
+maintenance_config_saved = Signal()

@@ -10,14 +10,23 @@ Importing this package registers them all (``AppConfig.ready`` does):
 - :mod:`~maintenance_panel.checks.lists`: E004, E005, E006, W008, E013 (list settings,
   the names of background work included);
 - :mod:`~maintenance_panel.checks.urls`: W004 (the app's URLs), W006 (scopes);
-- :mod:`~maintenance_panel.checks.database`: W003 (the tables).
+- :mod:`~maintenance_panel.checks.database`: W003 (the tables);
+- :mod:`~maintenance_panel.checks.notifications`: E014 (the webhooks).
 
 docs/checks.md lists every id with what it means and how to fix it.
 """
 
 from __future__ import annotations
 
-from maintenance_panel.checks import database, installation, lists, settings, urls
+from maintenance_panel.checks import database, installation, lists, notifications, settings, urls
 from maintenance_panel.checks.urls import url_samples
 
-__all__ = ["database", "installation", "lists", "settings", "url_samples", "urls"]
+__all__ = [
+    "database",
+    "installation",
+    "lists",
+    "notifications",
+    "settings",
+    "url_samples",
+    "urls",
+]

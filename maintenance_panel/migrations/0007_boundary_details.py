@@ -13,7 +13,7 @@ def switched_on_when_last_changed(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("maintenance_panel", "0004_planned_maintenance"),
+        ("maintenance_panel", "0006_notification_details"),
     ]
 
     operations = [

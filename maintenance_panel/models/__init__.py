@@ -3,6 +3,8 @@
 - :mod:`~maintenance_panel.models.config`: :class:`MaintenanceConfig`, the one row that
   says whether the site is under maintenance and for whom not, and the write path every
   change takes (its ``save``);
+- :mod:`~maintenance_panel.models.lists`: the lists of groups and users, recorded in
+  the history (receivers of ``m2m_changed`` and ``pre_delete``);
 - :mod:`~maintenance_panel.models.links`: :class:`BypassLink`;
 - :mod:`~maintenance_panel.models.history`: :class:`MaintenanceChange`, and who is making
   changes now (:func:`~maintenance_panel.models.history.recording`);
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+from maintenance_panel.models import lists  # noqa: F401  (connects its receivers)
 from maintenance_panel.models.config import (
     BOOKKEEPING_FIELDS,
     LEVEL_FIELDS,

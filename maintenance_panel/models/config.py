@@ -10,14 +10,13 @@ through :meth:`MaintenanceConfig.save`, which reads from top to bottom:
 2. stamp it: the version, and who changed it when (the actor of
    :func:`~maintenance_panel.models.history.recording`);
 3. record what changed in the history (:func:`~maintenance_panel.models.history.record`);
-4. once the transaction commits, send ``maintenance_mode_changed`` when the change
-   switches maintenance on or off, or changes its level or scope while it is on.
+4. once the transaction commits, send ``maintenance_config_saved`` with what changed,
+   and ``maintenance_mode_changed`` when the change switches maintenance on or off, or
+   changes its level or scope while it is on.
 
 This process and every other one learn of the new state through Django's ``post_save``
 signal, which :mod:`maintenance_panel.state` receives. The lists of groups and users
-change without a save: :func:`_record_list_change` (an ``m2m_changed`` receiver) and
-:func:`_record_member_deleted` (a ``pre_delete`` receiver for groups and users) record
-those changes.
+change without a save: :mod:`maintenance_panel.models.lists` records those changes.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.signals import m2m_changed, pre_delete
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
@@ -37,7 +34,7 @@ from solo.models import SingletonModel
 from maintenance_panel import conf, setting_lists, validators
 from maintenance_panel.matching import split_lines
 from maintenance_panel.models import history
-from maintenance_panel.signals import maintenance_mode_changed
+from maintenance_panel.signals import maintenance_config_saved, maintenance_mode_changed
 from maintenance_panel.windows import representable, window_open
 
 #: Fields whose before -> after values the history records.
@@ -58,7 +55,7 @@ TRACKED_FIELDS: tuple[str, ...] = (
     "scope_urls",
     "ignore_tasks",
 )
-TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users")
+TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users", "notify_groups")
 
 
 #: Fields every save writes, also when the caller names ``update_fields``.
@@ -329,71 +326,29 @@ def _announce_after_commit(
     actor: history.Actor,
     using: str,
 ) -> None:
-    """Step 4: send ``maintenance_mode_changed`` once the transaction commits, when the
-    change switches maintenance on or off, or, while it is on, changes its level or
-    scope (which changes what visitors get)."""
+    """Step 4: once the transaction commits, send ``maintenance_config_saved``, and
+    ``maintenance_mode_changed`` when the change switches maintenance on or off, or,
+    while it is on, changes its level or scope (which changes what visitors get)."""
     now = timezone.now()
     old = _stored_active(before, now)
     new = _stored_active(_tracked_values(config), now)
-    if old == new and "enabled" not in changes and not (new and LEVEL_FIELDS & set(changes)):
-        return
+    switched = old != new or "enabled" in changes or (new and LEVEL_FIELDS & set(changes))
+    who = {"source": actor.source, "actor": actor.describe(), "user": actor.user}
 
     def send() -> None:
-        maintenance_mode_changed.send(
-            sender=type(config),
-            old=old,
-            new=new,
-            enabled=config.enabled,
-            read_only=conf.read_only_value(config.read_only),
-            scope=[*setting_lists.scope_url_entries(), *split_lines(config.scope_urls)],
-            source=actor.source,
-            actor=actor.describe(),
-            user=actor.user,
-            config=config,
+        if switched:
+            maintenance_mode_changed.send(
+                sender=type(config),
+                old=old,
+                new=new,
+                enabled=config.enabled,
+                read_only=conf.read_only_value(config.read_only),
+                scope=[*setting_lists.scope_url_entries(), *split_lines(config.scope_urls)],
+                config=config,
+                **who,
+            )
+        maintenance_config_saved.send(
+            sender=type(config), changes=changes, old=old, new=new, config=config, **who
         )
 
     transaction.on_commit(send, using=using)
-
-
-# -- the lists of groups and users -----------------------------------------------------
-
-
-def _labels(model: Any, pks: Any) -> list[str]:
-    return sorted(str(obj) for obj in model._default_manager.filter(pk__in=pks))
-
-
-@receiver(m2m_changed, sender=MaintenanceConfig.ignore_groups.through)
-@receiver(m2m_changed, sender=MaintenanceConfig.ignore_users.through)
-def _record_list_change(
-    *, sender: Any, instance: Any, action: str, reverse: bool, model: Any, **kwargs: Any
-) -> None:
-    if reverse:
-        return  # changed from the group's or user's side: nothing of the config to show
-    name = "ignore_groups" if sender is MaintenanceConfig.ignore_groups.through else "ignore_users"
-    if action.startswith("pre_"):
-        instance.__dict__.setdefault("_m2m_before", {})[name] = _labels(
-            model, getattr(instance, name).values_list("pk", flat=True)
-        )
-    elif action.startswith("post_"):
-        before = instance.__dict__.get("_m2m_before", {}).pop(name, [])
-        after = _labels(model, getattr(instance, name).values_list("pk", flat=True))
-        if before != after:
-            history.record({name: [before, after]})
-
-
-@receiver(pre_delete, sender=Group, dispatch_uid="maintenance_panel_group_deleted_history")
-@receiver(
-    pre_delete,
-    sender=settings.AUTH_USER_MODEL,
-    dispatch_uid="maintenance_panel_user_deleted_history",
-)
-def _record_member_deleted(*, sender: Any, instance: Any, **kwargs: Any) -> None:
-    # Deleting a group or user takes it off the lists without an m2m signal.
-    name = "ignore_groups" if issubclass(sender, Group) else "ignore_users"
-    config = MaintenanceConfig.objects.filter(**{name: instance.pk}).first()
-    if config is None:
-        return
-    before = _labels(sender, getattr(config, name).values_list("pk", flat=True))
-    after = list(before)
-    after.remove(str(instance))
-    history.record({name: [before, after]})

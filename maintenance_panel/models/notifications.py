@@ -68,6 +68,9 @@ class Delivery(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=CHANNELS)
     #: The webhook's URL or the e-mail address.
     target = models.CharField(_("to"), max_length=500)
+    #: Which webhook of ``MAINTENANCE_MODE_WEBHOOKS`` (an HMAC of its URL, which may hold
+    #: a token that is never stored); empty for an e-mail.
+    endpoint = models.CharField(_("endpoint"), max_length=64, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
