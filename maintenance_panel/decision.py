@@ -56,8 +56,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ADMIN_LOGIN_URL_NAMES = frozenset({"login", "logout", "jsi18n", "password_change"})
 #: The URL names of the admin's maintenance pages (the panel) start with this.
 PANEL_URL_PREFIX = "maintenance_panel_maintenanceconfig_"
-#: The admin's pages of this app: the panel and the list of every change it links to.
-_APP_URL_PREFIXES = (PANEL_URL_PREFIX, "maintenance_panel_maintenancechange_")
+#: The admin's pages of this app: the panel and the lists it links to (every change,
+#: every notification delivery).
+_APP_URL_PREFIXES = (
+    PANEL_URL_PREFIX,
+    "maintenance_panel_maintenancechange_",
+    "maintenance_panel_delivery_",
+)
 #: What the URL rules say of a panel page while the admin is held back: it depends on
 #: whether the user may use the panel.
 _PANEL_PAGE = "panel page"

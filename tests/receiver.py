@@ -1,5 +1,6 @@
 """A real local HTTP receiver for webhooks: it records every POST and answers the
-statuses a test scripts (then 200), optionally holding each answer until released."""
+statuses a test scripts (then 200; 0 closes the connection without an answer),
+optionally holding each answer until released."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class Receiver:
                     receiver.arrived.notify_all()
                 if receiver.hold:
                     receiver.release.wait(receiver.hold_for)
+                if status == 0:
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()

@@ -4,6 +4,7 @@ tests/integration/test_notifications.py."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from datetime import timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import django
 import pytest
 from django.core import mail as django_mail
+from django.db import DatabaseError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -157,3 +159,42 @@ def test_the_background_sender_sends_after_the_commit() -> None:
         time.sleep(0.02)
 
     assert [message.to for message in django_mail.outbox] == [["bob@example.com"]]
+
+
+def test_a_delivery_is_claimed_once() -> None:
+    notify("bob")
+    store()
+    row = Delivery.objects.get()
+    now = timezone.now()
+
+    assert delivery._claim(row, now) is True
+    assert delivery._claim(row, now) is False  # what a second process finds
+
+
+def test_the_sender_sleeps_until_the_next_retry() -> None:
+    notify("bob")
+    store()
+    Delivery.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=1))
+
+    wait = delivery.Sender()._send_due()
+
+    assert wait is not None
+    assert 50 < wait <= 60
+    assert delivery.Sender()._send_due() is not None
+    Delivery.objects.all().delete()
+    assert delivery.Sender()._send_due() is None
+
+
+def test_the_sender_outlives_a_database_outage(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def outage(now: Any = None) -> int:
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(delivery, "deliver_due", outage)
+
+    with caplog.at_level(logging.ERROR, logger="maintenance_panel"):
+        wait = delivery.Sender()._send_due()
+
+    assert wait == delivery.BACKOFF[0].total_seconds()
+    assert "sending notifications failed" in caplog.text

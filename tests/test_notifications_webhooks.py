@@ -55,6 +55,14 @@ def test_a_webhook_is_shown_without_credentials_or_query(url: str, shown: str) -
             ],
         ),
         ([{"url": "https:///in?token=t"}], ["entry 0 has a 'url' with no host: 'https:///in'"]),
+        (
+            [{"url": "https://h.example:99999/in"}],
+            ["entry 0 has a 'url' that cannot be read: Port out of range 0-65535"],
+        ),
+        (
+            [{"url": "https://h.example/a b?t=x"}],
+            ["entry 0 has a 'url' with spaces or control characters: 'https://h.example/a b'"],
+        ),
     ],
 )
 def test_the_setting_is_checked_entry_by_entry(value: object, problems: list[str]) -> None:

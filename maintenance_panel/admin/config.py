@@ -33,9 +33,20 @@ from maintenance_panel import core, loading, state, status
 from maintenance_panel.admin import bypass, preview, switch
 from maintenance_panel.admin.forms import MaintenanceConfigForm
 from maintenance_panel.admin.history import HistoryRow
-from maintenance_panel.admin.presentation import panel_status, servers_summary, work_summary
+from maintenance_panel.admin.presentation import (
+    notifications_summary,
+    panel_status,
+    servers_summary,
+    work_summary,
+)
 from maintenance_panel.decision import PANEL_URL_PREFIX
-from maintenance_panel.models import BypassLink, ConflictError, MaintenanceChange, MaintenanceConfig
+from maintenance_panel.models import (
+    BypassLink,
+    ConflictError,
+    Delivery,
+    MaintenanceChange,
+    MaintenanceConfig,
+)
 from maintenance_panel.models.history import recording
 
 #: The panel's URL names are this and a suffix: ``_change``, ``_toggle``...
@@ -66,7 +77,7 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
     form = MaintenanceConfigForm
     change_form_template = "maintenance_panel/admin/panel.html"
     object_history_template = "maintenance_panel/admin/object_history.html"
-    filter_horizontal = ("ignore_groups",)
+    filter_horizontal = ("ignore_groups", "notify_groups")
     autocomplete_fields = ("ignore_users",)
     fieldsets = (
         (
@@ -108,6 +119,17 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
                     "ignore_ip_addresses",
                     "ignore_urls",
                 )
+            },
+        ),
+        (
+            _("Who is told"),
+            {
+                "fields": ("notify_groups",),
+                "description": _(
+                    "The members of these groups get an e-mail when maintenance is switched "
+                    "on or off, or changes while it is on; the webhooks of the "
+                    "MAINTENANCE_MODE_WEBHOOKS setting get the same events."
+                ),
             },
         ),
         (
@@ -257,6 +279,15 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             current_app=self.admin_site.name,
         )
 
+    def _deliveries_url(self, request: HttpRequest) -> str | None:
+        if not self.admin_site.is_registered(Delivery):
+            return None
+        if not self.admin_site.get_model_admin(Delivery).has_view_permission(request):
+            return None
+        return reverse(
+            "admin:maintenance_panel_delivery_changelist", current_app=self.admin_site.name
+        )
+
     def _panel_context(self, request: HttpRequest) -> dict[str, Any]:
         config = self.current_config()
         described = status.describe(loading.read_snapshot("panel"))
@@ -267,6 +298,8 @@ class MaintenanceConfigAdmin(SingletonModelAdmin):
             "status": panel_status(described),
             "servers": servers_summary(described),
             "work": work_summary(described),
+            "notifications": notifications_summary(),
+            "deliveries_url": self._deliveries_url(request),
             "can_change": can_change,
             "history": [
                 HistoryRow.from_change(change)

@@ -1,5 +1,5 @@
-"""The panel's presentation of the state: the status box and the "Servers" and
-"Background work" sections.
+"""The panel's presentation of the state: the status box and the "Servers",
+"Background work" and "Notifications" sections.
 
 Both are read off a :class:`~maintenance_panel.status.Status`; the panel adds who
 switched last and when (from the history), and which processes apply the state.
@@ -8,15 +8,17 @@ switched last and when (from the history), and which processes apply the state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from maintenance_panel import conf, fleet, wording
 from maintenance_panel.fleet import held
-from maintenance_panel.models import MaintenanceChange
+from maintenance_panel.models import Delivery, MaintenanceChange
 from maintenance_panel.models.history import actor_display
+from maintenance_panel.notifications import mail, webhooks
 from maintenance_panel.status import Status
 
 
@@ -168,3 +170,54 @@ def work_summary(status: Status) -> WorkSummary:
     except fleet.ReportsUnavailable as exc:
         return WorkSummary(sentence, exempt, [], shared, error=str(exc))
     return WorkSummary(sentence, exempt, counts, shared)
+
+
+#: How far back a failed delivery counts as "failing" on the panel.
+FAILING_WITHIN = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class NotificationsSummary:
+    """Notifications as the panel's "Notifications" section tells them."""
+
+    #: "2 webhooks and 3 e-mail addresses are told of each event."
+    audience: str
+    last_delivered: datetime | None
+    #: How many deliveries of the last day are failing (being retried, or given up).
+    failing: int
+    #: The latest failure's error, naming the host ("502 from hooks.example.com").
+    last_error: str
+    #: How many deliveries wait for their first or next attempt.
+    pending: int
+
+
+def notifications_summary() -> NotificationsSummary:
+    """Who is told of each event, when a delivery last went out, and what is failing."""
+    hooks, addresses = len(webhooks.configured()), len(mail.recipients())
+    audience = gettext(
+        "Nobody is told of maintenance yet: set MAINTENANCE_MODE_WEBHOOKS, or choose groups "
+        "to notify below."
+    )
+    if hooks or addresses:
+        audience = _audience(hooks, addresses)
+    last = Delivery.objects.filter(status=Delivery.DELIVERED).order_by("-delivered_at").first()
+    failing = Delivery.objects.filter(
+        Q(status=Delivery.FAILED) | Q(status=Delivery.PENDING, attempts__gt=0),
+        updated_at__gte=timezone.now() - FAILING_WITHIN,
+    ).order_by("-updated_at")
+    latest_failure = failing.first()
+    return NotificationsSummary(
+        audience=audience,
+        last_delivered=last.delivered_at if last is not None else None,
+        failing=failing.count(),
+        last_error=latest_failure.last_error if latest_failure is not None else "",
+        pending=Delivery.objects.filter(status=Delivery.PENDING, attempts=0).count(),
+    )
+
+
+def _audience(hooks: int, addresses: int) -> str:
+    return gettext("%(webhooks)s and %(addresses)s are told of each event.") % {
+        "webhooks": ngettext("%(count)d webhook", "%(count)d webhooks", hooks) % {"count": hooks},
+        "addresses": ngettext("%(count)d e-mail address", "%(count)d e-mail addresses", addresses)
+        % {"count": addresses},
+    }

@@ -165,7 +165,11 @@ class Sender:
         while True:
             with contextlib.suppress(queue.Empty):
                 self._wakes.get(timeout=wait)
-            wait = self._send_due()
+            try:
+                wait = self._send_due()
+            finally:
+                # This thread's own connections: none is held open while it sleeps.
+                connections.close_all()
 
     def _send_due(self) -> float | None:
         """Send what is due; return the seconds until the next retry (None: none)."""
@@ -177,9 +181,6 @@ class Sender:
             # are sent on the next wake or by maintenance_mode tick.
             logger.exception("maintenance_panel: sending notifications failed")
             return BACKOFF[0].total_seconds()
-        finally:
-            # This thread's own connections: none is held open while it sleeps.
-            connections.close_all()
         if upcoming is None:
             return None
         return max(0.0, (upcoming - timezone.now()).total_seconds())

@@ -28,9 +28,9 @@ def iso(moment: datetime | None) -> str | None:
 
 def site_name() -> str:
     """The site's name in a notification: the current ``Site``'s domain when
-    ``django.contrib.sites`` is installed, else the first host of ``ALLOWED_HOSTS`` that
-    is not a wildcard."""
-    if apps.is_installed("django.contrib.sites"):
+    ``django.contrib.sites`` is installed with a ``SITE_ID``, else the first host of
+    ``ALLOWED_HOSTS`` that is not a wildcard."""
+    if apps.is_installed("django.contrib.sites") and getattr(settings, "SITE_ID", None):
         # Loaded here: the sites framework is optional, and its model exists only
         # once the apps are loaded.
         from django.contrib.sites.models import Site

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils import translation
 
 from maintenance_panel import __version__, conf
 from maintenance_panel.notifications import text
@@ -68,16 +69,26 @@ def entry_problems(entry: Any) -> list[str]:
     if not isinstance(entry, dict):
         return [f"is a {type(entry).__name__}, not a dict"]
     problems = [f"has unknown key {key!r}" for key in sorted(set(entry) - KEYS, key=str)]
-    url = entry.get("url")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        problems.append("needs a 'url' starting with http:// or https://")
-    elif not urlsplit(url).hostname:
-        problems.append(f"has a 'url' with no host: {public_url(url)!r}")
+    problems += _url_problems(entry.get("url"))
     if not isinstance(entry.get("secret", ""), str):
         problems.append("has a 'secret' that is not text")
     if entry.get("format", "json") not in FORMATS:
         problems.append(f"has 'format' {entry.get('format')!r}, not one of {', '.join(FORMATS)}")
     return problems
+
+
+def _url_problems(url: Any) -> list[str]:
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        return ["needs a 'url' starting with http:// or https://"]
+    try:
+        shown = public_url(url)
+    except ValueError as error:  # a port that is not a number, or out of range
+        return [f"has a 'url' that cannot be read: {error}"]
+    if not urlsplit(url).hostname:
+        return [f"has a 'url' with no host: {shown!r}"]
+    if any(ord(character) < 33 for character in url):
+        return [f"has a 'url' with spaces or control characters: {shown!r}"]
+    return []
 
 
 def setting_problems() -> list[str]:
@@ -113,11 +124,18 @@ def by_endpoint(endpoint: str) -> Webhook | None:
 
 
 def body(webhook: Webhook, payload: dict[str, Any]) -> bytes:
-    """What ``webhook`` receives for ``payload``, in its format."""
-    if webhook.format == "slack":
-        document: Any = {"text": f"*{text.subject(payload)}*\n{text.body(payload)}"}
-    elif webhook.format == "teams":
-        document = {
+    """What ``webhook`` receives for ``payload``, in its format (Slack's and Teams' text
+    in ``LANGUAGE_CODE``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        document = _document(webhook.format, payload)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _document(format: str, payload: dict[str, Any]) -> Any:
+    if format == "slack":
+        return {"text": f"*{text.subject(payload)}*\n{text.body(payload)}"}
+    if format == "teams":
+        return {
             "type": "message",
             "attachments": [
                 {
@@ -139,9 +157,7 @@ def body(webhook: Webhook, payload: dict[str, Any]) -> bytes:
                 }
             ],
         }
-    else:
-        document = payload
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return payload
 
 
 def signature(secret: str, content: bytes) -> str:

@@ -15,6 +15,7 @@ PANEL = "/admin/maintenance_panel/maintenanceconfig/"
 ADMIN_LOG = f"{PANEL}history/"
 BYPASS_ADD = f"{PANEL}bypass-links/add/"
 ALL_CHANGES = "/admin/maintenance_panel/maintenancechange/"
+DELIVERIES = "/admin/maintenance_panel/delivery/"
 #: Stock admin pages of the same Django, to compare with.
 USER_LIST = "/admin/auth/user/"
 GROUP_FORM = "/admin/auth/group/add/"
@@ -87,6 +88,7 @@ ADMIN_PAGES: dict[str, Callable[[Any], Any]] = {
     "confirm": open_confirm,
     "admin-log": open_path(ADMIN_LOG),
     "all-changes": open_path(ALL_CHANGES),
+    "deliveries": open_path(DELIVERIES),
     "bypass-add": open_path(BYPASS_ADD),
     "bypass-created": open_bypass_created,
     "preview": open_preview,

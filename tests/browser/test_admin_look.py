@@ -75,7 +75,9 @@ def stock(admin_page: Any) -> dict[str, dict[str, Any] | None]:
     return found
 
 
-@pytest.mark.parametrize("name", ["panel", "confirm", "admin-log", "bypass-add", "bypass-created"])
+@pytest.mark.parametrize(
+    "name", ["panel", "confirm", "admin-log", "bypass-add", "bypass-created", "deliveries"]
+)
 def test_page_looks_like_the_stock_admin(admin_page: Any, stock: dict[str, Any], name: str) -> None:
     page = ADMIN_PAGES[name](admin_page)
     found = looks(page)

@@ -18,7 +18,7 @@ from django.test import override_settings
 
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import Delivery, MaintenanceConfig, Notification
-from maintenance_panel.notifications import delivery, events
+from maintenance_panel.notifications import delivery, events, webhooks
 from tests.factories import GroupFactory, UserFactory
 from tests.integration.machine import free_port, unavailable
 from tests.receiver import running
@@ -148,3 +148,36 @@ def test_each_member_gets_an_email_through_a_real_smtp_server(smtp_server: Any) 
         "shop.example : Maintenance activée"
     )
     assert "Modifiée par : alice" in message.get_payload(decode=True).decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (302, "302 from 127.0.0.1"),
+        (404, "404 from 127.0.0.1"),
+        (0, "cannot reach 127.0.0.1: Remote end closed connection without response"),
+    ],
+)
+def test_what_is_not_a_2xx_answer_is_recorded_with_the_host(status: int, error: str) -> None:
+    with running(statuses=(status,)) as receiver:
+        hooks = [{"url": f"{receiver.url}/in", "secret": SECRET}]
+        with override_settings(MAINTENANCE_MODE_WEBHOOKS=hooks):
+            events.store("switch:1", "switched_on", payload())
+            assert delivery.deliver_due() == 0
+
+    assert Delivery.objects.get().last_error == error
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(webhooks, "TIMEOUT", 0.2)
+    with running() as receiver:
+        receiver.hold = True
+        hooks = [{"url": f"{receiver.url}/in", "secret": SECRET}]
+        with override_settings(MAINTENANCE_MODE_WEBHOOKS=hooks):
+            events.store("switch:1", "switched_on", payload())
+            assert delivery.deliver_due() == 0
+
+    row = Delivery.objects.get()
+    assert (row.status, row.last_error) == ("pending", "no answer from 127.0.0.1 within 0.2 s")
