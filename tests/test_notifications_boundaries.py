@@ -99,8 +99,9 @@ def test_the_reminder_counts_from_the_window_start_when_that_is_later():
     assert ("still_on", "still_on|2026-12-06T11:00:00+00:00") in events(
         snapshot, NOON + 30 * MINUTE
     )
-    # Not while the window is not open: maintenance is not on.
+    # Not while the window is not open, before or after: maintenance is not on.
     assert "still_on" not in [event for event, _ in events(snapshot, NOON - MINUTE)]
+    assert [event for event, _ in events(snapshot, NOON + 2 * HOUR)] == ["window_closed"]
 
 
 @pytest.mark.parametrize(

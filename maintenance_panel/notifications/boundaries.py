@@ -47,11 +47,22 @@ def on_since(snapshot: Snapshot, now: datetime) -> datetime | None:
     return switched_on_at
 
 
+def _held_by_the_switch(snapshot: Snapshot, now: datetime) -> bool:
+    """Whether the switch holds the site now: on, and a window is open or there is no
+    window at all (asked through the snapshot's windows only, so that repeated windows
+    count as the one-off one does)."""
+    if not snapshot.enabled:
+        return False
+    if snapshot.window_at(now) is not None:
+        return True
+    return snapshot.window_before(now) is None and snapshot.window_after(now) is None
+
+
 def _reminder(snapshot: Snapshot, now: datetime) -> Boundary | None:
     """``still_on`` for this time the switch was turned on (due or not yet)."""
     remind_after = conf.remind_after()
     since = on_since(snapshot, now)
-    if remind_after is None or since is None or not snapshot.stored_active(now):
+    if remind_after is None or since is None or not _held_by_the_switch(snapshot, now):
         return None
     assert snapshot.switched_on_at is not None  # on_since() said so
     turned_on = snapshot.switched_on_at.astimezone(UTC).isoformat()
