@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from maintenance_panel.models import MaintenanceConfig, Notification
@@ -47,6 +47,16 @@ def test_a_window_that_opens_is_noticed_without_another_request(in_background, s
     assert wait_for(lambda: "window_opened" in boundary_events())
     assert wait_for(lambda: "window_closed" in boundary_events())
     assert boundary_events() == ["window_opened", "window_closed"]
+
+
+@override_settings(MAINTENANCE_MODE_REMIND_AFTER=1)
+def test_still_on_once_after_remind_after(in_background, set_config):
+    set_config(enabled=True)
+    assert Client().get("/").status_code == 503
+
+    assert wait_for(lambda: "still_on" in boundary_events())
+    time.sleep(1.0)
+    assert boundary_events() == ["still_on"]
 
 
 def test_a_process_that_serves_no_requests_does_not_watch(in_background, set_config):
