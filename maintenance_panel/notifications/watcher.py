@@ -77,9 +77,10 @@ class _Watcher:
             with self.wake:
                 while self.snapshot is None or not self.background:
                     self.wake.wait()
-                snapshot = self.snapshot
+                # This snapshot's set of settled keys (a new snapshot brings a new one).
+                snapshot, settled = self.snapshot, self.settled
             try:
-                delay = self.look(snapshot)
+                delay = self.look(snapshot, settled)
             except Exception:
                 # Whatever went wrong, the thread must live on to notice the next
                 # boundary; the traceback is logged, not hidden.
@@ -89,9 +90,9 @@ class _Watcher:
                 if self.snapshot is snapshot and self.background:
                     self.wake.wait(delay)
 
-    def look(self, snapshot: Snapshot) -> float:
-        """Notice what is due for ``snapshot``; seconds until it is worth looking again."""
-        settled = self.settled  # this snapshot's (a new one brings a new set)
+    def look(self, snapshot: Snapshot, settled: set[str]) -> float:
+        """Notice what is due for ``snapshot`` but the keys in ``settled`` (adding those
+        it settles); seconds until it is worth looking again."""
         now = timezone.now()
         noticed = noticing.notice(snapshot, now, skip=frozenset(settled))
         if noticed:
