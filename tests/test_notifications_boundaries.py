@@ -33,10 +33,19 @@ def test_an_open_window_is_due_as_opened_from_its_start():
 
 
 def test_a_closed_window_is_due_as_closed_from_its_end():
-    snapshot = switched_on(starts_at=NOON, ends_at=NOON + HOUR)
+    snapshot = switched_on(starts_at=NOON - 2 * HOUR, ends_at=NOON)
 
-    assert events(snapshot, NOON + HOUR) == [
-        ("window_closed", "window_closed|2026-12-06T12:00:00+00:00|2026-12-06T13:00:00+00:00")
+    assert events(snapshot, NOON) == [
+        ("window_closed", "window_closed|2026-12-06T10:00:00+00:00|2026-12-06T12:00:00+00:00")
+    ]
+
+
+def test_a_window_that_opened_and_closed_unseen_is_due_as_both_in_order():
+    snapshot = switched_on(starts_at=NOON, ends_at=NOON + 10 * MINUTE)
+
+    assert [event for event, _ in events(snapshot, NOON + HOUR)] == [
+        "window_opened",
+        "window_closed",
     ]
 
 

@@ -75,35 +75,34 @@ def _switched_on_by(snapshot: Snapshot, moment: datetime) -> bool:
     return snapshot.switched_on_at is None or snapshot.switched_on_at <= moment
 
 
+def _boundary(
+    snapshot: Snapshot, now: datetime, event: str, window: Window | None, moment_of: str
+) -> Boundary | None:
+    """``event`` of ``window`` at its start or end (``moment_of``), when that moment has
+    passed within :data:`GRACE` and the switch was on by then."""
+    moment = getattr(window, moment_of, None)
+    if window is None or moment is None or not timedelta(0) <= now - moment <= GRACE:
+        return None
+    if not _switched_on_by(snapshot, moment):
+        return None
+    return Boundary(event, f"{event}|{window.key()}", moment, window)
+
+
 def due(snapshot: Snapshot, now: datetime) -> list[Boundary]:
-    """The boundaries due at ``now`` (within :data:`GRACE`), while the switch is on."""
+    """The boundaries due at ``now`` (within :data:`GRACE`), while the switch is on. A
+    window that opened and closed before anyone looked is told of as both, in order."""
     if not snapshot.enabled:
         return []
-    found = []
-    opened = snapshot.window_at(now)
-    if (
-        opened is not None
-        and opened.starts_at is not None
-        and now - opened.starts_at <= GRACE
-        and _switched_on_by(snapshot, opened.starts_at)
-    ):
-        found.append(
-            Boundary("window_opened", f"window_opened|{opened.key()}", opened.starts_at, opened)
-        )
-    closed = snapshot.window_before(now)
-    if (
-        closed is not None
-        and closed.ends_at is not None
-        and now - closed.ends_at <= GRACE
-        and _switched_on_by(snapshot, closed.ends_at)
-    ):
-        found.append(
-            Boundary("window_closed", f"window_closed|{closed.key()}", closed.ends_at, closed)
-        )
+    current, closed = snapshot.window_at(now), snapshot.window_before(now)
+    found = [
+        _boundary(snapshot, now, "window_opened", closed, "starts_at"),
+        _boundary(snapshot, now, "window_closed", closed, "ends_at"),
+        _boundary(snapshot, now, "window_opened", current, "starts_at"),
+    ]
     reminder = _reminder(snapshot, now)
     if reminder is not None and reminder.at <= now:
         found.append(reminder)
-    return found
+    return [boundary for boundary in found if boundary is not None]
 
 
 def next_moment(snapshot: Snapshot, now: datetime) -> datetime | None:
