@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     f"{PREFIX}_IGNORE_TASKS": (),
     f"{PREFIX}_WORK_RETRY": 60,
     f"{PREFIX}_WEBHOOKS": (),
+    f"{PREFIX}_REMIND_AFTER": 4 * 60 * 60,
 }
 
 #: Settings of django-maintenance-mode that this app does not carry over, and why.
@@ -227,6 +228,15 @@ def time_zone() -> tzinfo:
         return zoneinfo.ZoneInfo(time_zone_name())
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def remind_after() -> float | None:
+    """``MAINTENANCE_MODE_REMIND_AFTER``: seconds maintenance may stay on before the team
+    is reminded (``still_on``), 4 hours by default; None: never."""
+    value = get(f"{PREFIX}_REMIND_AFTER")
+    if value is None:
+        return None
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 
 def bypass_cookie_name() -> str:

@@ -15,8 +15,8 @@ from maintenance_panel.models import TRACKED_FIELDS, BypassLink, MaintenanceConf
 from maintenance_panel.snapshot import Snapshot
 
 #: The stored fields a snapshot is built from, as they are: what the history tracks,
-#: and who changed them last.
-CONFIG_FIELDS = (*TRACKED_FIELDS, "changed_at", "changed_via")
+#: who changed them last, and since when the switch is on.
+CONFIG_FIELDS = (*TRACKED_FIELDS, "changed_at", "changed_via", "switched_on_at")
 
 
 def database_alias() -> str:

@@ -129,6 +129,8 @@ class Snapshot:
     bypass_links: dict[int, datetime | None] = field(default_factory=dict)
     changed_at: datetime | None = None
     changed_via: str = ""
+    #: When the switch was last turned on (None while it is off).
+    switched_on_at: datetime | None = None
     #: True when built from nothing (no table, no row, nothing reachable).
     is_fallback: bool = False
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -264,6 +266,7 @@ class Snapshot:
             bypass_links=dict(data.get("bypass_links", {})),
             changed_at=data.get("changed_at"),
             changed_via=data.get("changed_via", ""),
+            switched_on_at=data.get("switched_on_at"),
             is_fallback=bool(data.get("is_fallback")),
             data=data,
         )

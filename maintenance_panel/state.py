@@ -19,7 +19,8 @@ once the transaction commits :func:`publish` bumps the shared version, so every 
 process re-reads within the TTL, installs the new state here and rewrites the web
 server's copy of the page (:func:`maintenance_panel.pages.rewrite_static_page`).
 Each installed snapshot is reported to the fleet
-(:func:`maintenance_panel.fleet.writer.report_installed`).
+(:func:`maintenance_panel.fleet.writer.report_installed`) and handed to the thread that
+notices window events (:func:`maintenance_panel.notifications.watcher.watch`).
 
 Who is held back while it is on is :mod:`maintenance_panel.decision`'s question.
 """
@@ -43,6 +44,7 @@ from django.dispatch import receiver
 from maintenance_panel import cache_calls, conf, health, loading, pages, versions
 from maintenance_panel.fleet import writer as fleet_writer
 from maintenance_panel.models import BypassLink, MaintenanceConfig
+from maintenance_panel.notifications import watcher
 from maintenance_panel.snapshot import Snapshot
 from maintenance_panel.versions import CACHE_ERRORS
 
@@ -119,6 +121,7 @@ def _install(snapshot: Snapshot, *, provisional: bool = False) -> Snapshot:
     off = forced is False or (forced is None and not snapshot.enabled)
     holder.off_until = holder.trusted_until if off else 0.0
     fleet_writer.report_installed(snapshot, ttl)
+    watcher.watch(snapshot)
     return snapshot
 
 

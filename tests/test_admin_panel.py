@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from maintenance_panel import state
 from maintenance_panel.core import set_maintenance_mode
 from maintenance_panel.models import MaintenanceChange, MaintenanceConfig
 from tests.factories import OperatorFactory, StaffFactory, SuperuserFactory, ViewerFactory
@@ -101,7 +102,7 @@ def test_status_on_says_since_when_and_by_whom() -> None:
 
     assert "Maintenance mode is ON" in body
     assert "Visitors get the maintenance page." in body
-    assert "On since" in body
+    assert "On for 0 minutes, since" in body
     assert "Turned on by alice." in body
     assert "Last saved" in body
 
@@ -178,6 +179,25 @@ def test_banner_keeps_the_site_header() -> None:
 
     assert "Django administration" in body
     assert body.index('id="header"') < body.index("mp-admin-banner")
+
+
+@pytest.mark.parametrize(
+    ("window_start", "expected"),
+    [
+        (None, r"On for 3 hours, since [^,]+, \d{4}, .+? UTC \."),
+        # The switch was on before the window opened: counted from the window's start.
+        (timedelta(minutes=30), "On for 30 minutes, since "),
+    ],
+)
+def test_banner_says_how_long_maintenance_has_been_on(window_start, expected) -> None:
+    start = timezone.now() - window_start if window_start else None
+    set_maintenance_mode(True, start=start)
+    MaintenanceConfig.objects.update(switched_on_at=timezone.now() - timedelta(hours=3))
+    state.expire()  # an update() sends no signal
+
+    body = text(logged_in(OperatorFactory()).get(reverse("admin:index")))
+
+    assert re.search(expected, body)
 
 
 def test_no_banner_while_off() -> None:

@@ -4,6 +4,7 @@ the redirect."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
@@ -147,6 +148,10 @@ def test_process_local_cache_only_mentioned_by_deploy_checks():
         ("MAINTENANCE_MODE_TRUSTED_PROXY_COUNT", True),
         ("MAINTENANCE_MODE_STATE_TTL", "1"),
         ("MAINTENANCE_MODE_ANNOUNCE_BEFORE", "1d"),
+        ("MAINTENANCE_MODE_REMIND_AFTER", "4h"),
+        ("MAINTENANCE_MODE_REMIND_AFTER", 0),
+        ("MAINTENANCE_MODE_REMIND_AFTER", timedelta(0)),
+        ("MAINTENANCE_MODE_REMIND_AFTER", True),
         ("MAINTENANCE_MODE_LOGOUT_STAFF_USER", 1),
         ("MAINTENANCE_MODE_IGNORE_TESTS", None),
         ("MAINTENANCE_MODE_BYPASS_COOKIE_NAME", ""),
@@ -160,6 +165,12 @@ def test_wrong_types(name, value):
         message = found()["maintenance_panel.E008"]
     assert name in message.msg
     assert message.hint.startswith(f"Set {name} to ")
+
+
+@pytest.mark.parametrize("value", [None, 60, 0.5, timedelta(hours=4)])
+def test_remind_after_accepts_seconds_a_timedelta_or_none(value):
+    with override_settings(MAINTENANCE_MODE_REMIND_AFTER=value):
+        assert "maintenance_panel.E008" not in found()
 
 
 @pytest.mark.parametrize(

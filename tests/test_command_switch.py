@@ -152,7 +152,7 @@ def test_on_json():
         (
             ["maybe"],
             "type on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, "
-            "token, or exec",
+            "token, exec, or tick",
         ),
         (["on", "--end", "tomorrow"], "type an ISO 8601 time"),
         (["on", "--end", "+5x"], "a time from now such as +30m"),

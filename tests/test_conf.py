@@ -66,6 +66,18 @@ def test_announce_before_takes_seconds_or_timedelta(value, seconds):
         assert conf.announce_before() == seconds
 
 
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(600, 600.0), (timedelta(hours=1), 3600.0), (None, None)]
+)
+def test_remind_after_takes_seconds_timedelta_or_none(value, seconds):
+    with override_settings(MAINTENANCE_MODE_REMIND_AFTER=value):
+        assert conf.remind_after() == seconds
+
+
+def test_remind_after_defaults_to_four_hours():
+    assert conf.remind_after() == 4 * 3600.0
+
+
 @override_settings(MAINTENANCE_MODE_IGNORE_URLS="^/health")
 def test_a_string_list_setting_is_one_entry_not_characters():
     assert setting_lists.ignored_url_patterns().sources == ("^/health",)

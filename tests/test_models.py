@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from maintenance_panel.models import BypassLink, MaintenanceConfig, hash_token
@@ -97,3 +101,44 @@ def test_bypass_link_usable_until_expiry_or_revocation():
 def test_only_a_hash_of_the_secret_is_stored():
     assert hash_token("secret") != "secret"
     assert len(hash_token("secret")) == 64
+
+
+def test_switched_on_at_is_set_when_the_switch_turns_on_and_kept_while_on(config):
+    assert config.switched_on_at is None
+    config.enabled = True
+    config.save()
+    turned_on = config.switched_on_at
+    assert turned_on == config.changed_at
+
+    config.title = "Upgrade"
+    config.save()
+    config.refresh_from_db()
+    assert config.switched_on_at == turned_on
+
+    config.enabled = False
+    config.save()
+    config.refresh_from_db()
+    assert config.switched_on_at is None
+
+
+def test_switched_on_at_follows_the_stored_switch_with_update_fields(config):
+    config.enabled = True
+    config.save()
+    stale = MaintenanceConfig.objects.get()
+    stale.enabled = False  # not saved: update_fields names only the title
+    stale.title = "Upgrade"
+    stale.save(update_fields=["title"])
+    stale.refresh_from_db()
+    assert stale.enabled
+    assert stale.switched_on_at == config.switched_on_at
+
+
+def test_the_migration_takes_the_last_change_of_a_switch_already_on(config):
+    migration = importlib.import_module("maintenance_panel.migrations.0006_boundary_details")
+    changed_at = timezone.now() - timedelta(days=2)
+    MaintenanceConfig.objects.update(enabled=True, changed_at=changed_at, switched_on_at=None)
+
+    # The step only asks the schema editor which database it works on.
+    migration.switched_on_when_last_changed(django_apps, SimpleNamespace(connection=connection))
+
+    assert MaintenanceConfig.objects.get().switched_on_at == changed_at

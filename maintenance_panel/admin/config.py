@@ -71,7 +71,7 @@ def admin_held_back() -> bool:
 
 
 #: The panel's form, section by section, as the operator reads it.
-FIELDSETS = (
+FIELDSETS: tuple[Any, ...] = (
     (
         _("What visitors see"),
         {"fields": ("title", "message"), "classes": ("mp-message",)},

@@ -139,6 +139,14 @@ TYPE_RULES: dict[str, tuple[Any, str]] = {
         lambda v: v is None or isinstance(v, str),
         "a time zone name such as 'Europe/Berlin', or None for TIME_ZONE",
     ),
+    f"{conf.PREFIX}_REMIND_AFTER": (
+        lambda v: (
+            v is None
+            or (_is_number(v) and v > 0)
+            or (isinstance(v, timedelta) and v > timedelta(0))
+        ),
+        "a number of seconds or a timedelta, more than 0, or None (never remind)",
+    ),
     f"{conf.PREFIX}_TEMPLATE": (lambda v: isinstance(v, str) and bool(v), "a template name"),
     f"{conf.PREFIX}_CACHE": (lambda v: isinstance(v, str) and bool(v), "a cache alias"),
     f"{conf.PREFIX}_CACHE_BACKEND": (

@@ -37,6 +37,7 @@ WORDS: dict[str, str] = {
     "bypass": "bypass",
     "token": "token",
     "exec": "exec",
+    "tick": "tick",
 }
 #: How long --wait waits by default (seconds).
 DEFAULT_TIMEOUT = 30.0
@@ -56,6 +57,7 @@ USAGE = (
     "  maintenance_mode token revoke NAME\n"
     "  maintenance_mode token list\n"
     "  maintenance_mode exec [--even-in-maintenance] NAME [ARGS ...]"
+    "  maintenance_mode tick"
 )
 #: The options each word takes; any other one given is refused with the usage.
 OPTIONS_OF = {
@@ -82,6 +84,7 @@ OPTIONS_OF = {
     "bypass": ("expires", "base_url", "json"),
     "token": ("expires", "scopes", "json"),
     "exec": ("even_in_maintenance",),
+    "tick": (),
 }
 
 
@@ -98,13 +101,13 @@ def scopes(text: str) -> tuple[str, ...]:
 
 def state_word(text: str) -> str:
     """argparse type: ``on/yes/true/1``, ``off/no/false/0``, ``status``, ``wait``,
-    ``render``, ``bypass``, ``token`` or ``exec``."""
+    ``render``, ``bypass``, ``token``, ``exec`` or ``tick``."""
     try:
         return WORDS[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
             f"unknown word {text!r}; type on (or yes, true, 1), off (or no, false, 0), "
-            "status, wait, render, bypass, token, or exec"
+            "status, wait, render, bypass, token, exec, or tick"
         ) from None
 
 
@@ -113,9 +116,9 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "state",
         type=state_word,
-        metavar="on|off|status|wait|render|bypass|token|exec",
+        metavar="on|off|status|wait|render|bypass|token|exec|tick",
         help="on (or yes, true, 1), off (or no, false, 0), status, wait, render, bypass, "
-        "token, or exec.",
+        "token, exec, or tick.",
     )
     parser.add_argument(
         "args",

@@ -62,7 +62,7 @@ TRACKED_M2M: tuple[str, ...] = ("ignore_groups", "ignore_users", "notify_groups"
 
 
 #: Fields every save writes, also when the caller names ``update_fields``.
-BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via")
+BOOKKEEPING_FIELDS = ("version", "changed_at", "changed_by", "changed_via", "switched_on_at")
 #: Fields that say what visitors get while maintenance is on: the level and the scope.
 LEVEL_FIELDS = frozenset({"read_only", "scope_urls"})
 
@@ -212,6 +212,8 @@ class MaintenanceConfig(SingletonModel):
     changed_by = history.acting_user(_("changed by"), editable=False)
     changed_via = models.CharField(_("changed via"), max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    #: When the switch was last turned on (None while off): "on for", ``still_on``.
+    switched_on_at = models.DateTimeField(_("switched on at"), null=True, editable=False)
 
     #: Set by an editor (the admin form) to the version it started from: saving then
     #: raises :class:`ConflictError` if someone else saved in between.
@@ -299,6 +301,7 @@ class MaintenanceConfig(SingletonModel):
         self.changed_at = timezone.now()
         self.changed_by = history.stored_user(actor.user)
         self.changed_via = actor.describe()
+        self.switched_on_at = history.switched_on_at(self, current, save_options)
         if save_options.get("update_fields") is not None:
             save_options["update_fields"] = {*save_options["update_fields"], *BOOKKEEPING_FIELDS}
 

@@ -105,6 +105,17 @@ def stored_user(user: Any) -> Any:
     return user if getattr(user, "pk", None) is not None else None
 
 
+def switched_on_at(config: Any, current: Any, save_options: dict[str, Any]) -> Any:
+    """When the switch was turned on, once ``config`` is saved over ``current`` (the
+    stored row, or None): the save's time when it turns the switch on, unchanged while
+    it stays on, None while it is off."""
+    names = save_options.get("update_fields")
+    was_on = current is not None and current.enabled
+    if not (was_on if names is not None and "enabled" not in names else config.enabled):
+        return None
+    return current.switched_on_at if was_on and current.switched_on_at else config.changed_at
+
+
 def command_line_actor() -> Actor:
     """The actor for a management command: the command line, and the OS user if known."""
     try:

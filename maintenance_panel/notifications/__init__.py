@@ -12,7 +12,13 @@
   setting, the body of each format, its signature and the POST;
 - :mod:`~maintenance_panel.notifications.mail`: who gets an e-mail and what it says;
 - :mod:`~maintenance_panel.notifications.text`: an event in words (the e-mail, Slack
-  and Teams).
+  and Teams);
+- :mod:`~maintenance_panel.notifications.boundaries`: the window events (``window_opened``,
+  ``window_closed``) and the reminder (``still_on``) due at a moment, and the next one;
+- :mod:`~maintenance_panel.notifications.noticing`: claiming one in the shared cache and
+  storing it once for the fleet;
+- :mod:`~maintenance_panel.notifications.watcher`: the thread that notices them in a
+  process that serves requests.
 
 The panel's "Notifications" section and the list of deliveries are in the admin
 (:mod:`maintenance_panel.admin.presentation`, :mod:`maintenance_panel.admin.deliveries`).

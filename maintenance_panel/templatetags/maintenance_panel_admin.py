@@ -8,11 +8,13 @@ from typing import Any
 import django
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from maintenance_panel import decision, state, status, wording
 from maintenance_panel.models.history import actor_display
+from maintenance_panel.notifications.boundaries import on_since
 
 register = template.Library()
 
@@ -27,9 +29,12 @@ def actor_name(label: str) -> str:
 
 @register.inclusion_tag("maintenance_panel/admin/banner.html", takes_context=True)
 def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
-    """While maintenance is on: say so on every admin page, with a link to the panel
-    for those who may open it. Reads the process snapshot, so it costs no query."""
-    described = status.describe(state.get_snapshot())
+    """While maintenance is on: say so on every admin page, since when, with a link to
+    the panel for those who may open it. Reads the process snapshot, so it costs no
+    query."""
+    snapshot = state.get_snapshot()
+    now = timezone.now()
+    described = status.describe(snapshot, now)
     if not described.active:
         return {"show": False}
     request = context.get("request")
@@ -50,6 +55,7 @@ def maintenance_admin_banner(context: template.Context) -> dict[str, Any]:
         # For the banner's stylesheet, under a nonce-based Content-Security-Policy.
         "csp_nonce": context.get("csp_nonce"),
         "forced": described.forced_by_settings,
+        "since": None if described.forced_by_settings else on_since(snapshot, now),
         "panel_url": panel_url,
         "read_only": described.read_only,
         "scope": wording.scope_phrase(described.scope),

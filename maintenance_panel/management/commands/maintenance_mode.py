@@ -1,5 +1,5 @@
-"""``manage.py maintenance_mode on|off|status|wait|render|bypass|token|exec``: maintenance
-mode from a shell, deploy scripts and cron.
+"""``manage.py maintenance_mode on|off|status|wait|render|bypass|token|exec|tick``:
+maintenance mode from a shell, deploy scripts and cron.
 
 Its command line is in :mod:`maintenance_panel.management.arguments`, each verb in a
 module of :mod:`maintenance_panel.management.verbs`. Changes go through
@@ -30,6 +30,7 @@ from maintenance_panel.management.verbs import (
     render,
     status,
     switch,
+    tick,
     token,
     wait,
 )
@@ -42,11 +43,8 @@ class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 class Command(BaseCommand):
     help = (
         "Switch maintenance mode on or off, show its state, manage bypass links and API "
-        "tokens, or run a command unless maintenance holds it.\n\n"
-        + arguments.USAGE
-        + "\n\nTIME: "
-        + TIME_EXAMPLES
-        + "."
+        "tokens, run a command unless maintenance holds it, or send the window events due "
+        "now.\n\n" + arguments.USAGE + "\n\nTIME: " + TIME_EXAMPLES + "."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -81,6 +79,8 @@ class Command(BaseCommand):
                 token.run(self, args, options)
             elif word == "exec":
                 execute.run(self, args, options)
+            elif word == "tick":
+                tick.run(self)
             else:
                 switch.run(self, word == "on", options)
         except DatabaseError as exc:

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("maintenance_panel", "0006_notification_details"),
+        ("maintenance_panel", "0006_boundary_details"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
