@@ -35,14 +35,17 @@ def reset_maintenance_state() -> None:
     cache (the test database is reset between tests; Redis, say, is not), that this
     process served requests (it reports to the fleet again after its next one), and the
     settings read so far (a setting assigned before a test's first request counts).
-    Window events are not noticed in the background during tests (the test's data is
-    not the site's to announce): ``maintenance_mode tick`` notices them, or
-    :func:`maintenance_panel.notifications.watcher.watch_in_background`."""
+    Window events are not noticed, and notifications not sent, in the background
+    during tests (the test's data is not the site's to announce): ``maintenance_mode
+    tick`` notices and sends them, or
+    :func:`maintenance_panel.notifications.watcher.watch_in_background` and
+    :func:`maintenance_panel.notifications.delivery.send_in_background` turn the
+    background back on for a test."""
     if apps.ready and apps.is_installed("maintenance_panel"):
         # pytest loads this plugin before Django is set up, when the store (which
         # imports models) cannot be imported yet.
         from maintenance_panel import conf, fleet, responses, setting_lists, state, versions
-        from maintenance_panel.notifications import watcher
+        from maintenance_panel.notifications import delivery, watcher
 
         conf.clear_memoized()
         setting_lists.clear_memoized()
@@ -51,6 +54,7 @@ def reset_maintenance_state() -> None:
         responses.forget_bodies()
         fleet.reset()
         watcher.reset()
+        delivery.stop_sending_in_background()
 
 
 class MaintenanceStateResetMixin:

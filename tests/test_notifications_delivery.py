@@ -151,6 +151,7 @@ def test_an_unreachable_mail_server_is_recorded() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_sender_sends_after_the_commit() -> None:
+    delivery.send_in_background()
     notify("bob")
     store()
 
@@ -159,6 +160,17 @@ def test_the_background_sender_sends_after_the_commit() -> None:
         time.sleep(0.02)
 
     assert [message.to for message in django_mail.outbox] == [["bob@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_delivery_is_sent_in_the_background_during_tests() -> None:
+    notify("bob")
+    store()
+    time.sleep(0.5)  # what a background sender would have taken
+
+    assert Delivery.objects.get().status == "pending"
+    assert django_mail.outbox == []
+    assert delivery.deliver_due() == 1  # the test sends them itself
 
 
 def test_a_delivery_is_claimed_once() -> None:

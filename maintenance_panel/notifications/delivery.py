@@ -149,9 +149,14 @@ class Sender:
         self._wakes: queue.SimpleQueue[bool] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        #: Off during tests (the pytest plugin and the unittest mixin): a test's
+        #: deliveries are not the site's to send; ``deliver_due`` sends them.
+        self.background = True
 
     def wake(self) -> None:
         """Have the thread send what is due now (it starts if it is not running)."""
+        if not self.background:
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -165,6 +170,9 @@ class Sender:
         while True:
             with contextlib.suppress(queue.Empty):
                 self._wakes.get(timeout=wait)
+            if not self.background:
+                wait = None  # sleep until woken once sending is back on
+                continue
             try:
                 wait = self._send_due()
             finally:
@@ -188,3 +196,14 @@ class Sender:
 
 #: The sender of this process.
 sender = Sender()
+
+
+def stop_sending_in_background() -> None:
+    """Leave what is due to :func:`deliver_due` (tests): a test's deliveries are not the
+    site's to send."""
+    sender.background = False
+
+
+def send_in_background() -> None:
+    """Send what is due in the background again (tests), from the next wake."""
+    sender.background = True

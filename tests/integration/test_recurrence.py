@@ -12,14 +12,25 @@ from tests.integration.machine import PYTHON, ROOT
 from tests.integration.servers import gunicorn
 from tests.integration.timing import TTL
 
-#: A window in the first 20 seconds of every minute.
+#: A window in the first half of every minute: a boundary every 30 seconds.
 EVERY_MINUTE = "FREQ=HOURLY;BYMINUTE=" + ",".join(str(minute) for minute in range(60))
-OPEN_FOR = 20
+OPEN_FOR = 30
+#: How long the test watches: from this long before a boundary to as long after it.
+AROUND = 10
 
 
 def test_every_worker_follows_the_rules_windows_without_a_save(site, servers):
     subprocess.run(
-        [PYTHON, "manage.py", "maintenance_mode", "on", "--every", EVERY_MINUTE, "--for", "20s"],
+        [
+            PYTHON,
+            "manage.py",
+            "maintenance_mode",
+            "on",
+            "--every",
+            EVERY_MINUTE,
+            "--for",
+            f"{OPEN_FOR}s",
+        ],
         cwd=ROOT,
         env=site.env(),
         check=True,
@@ -27,7 +38,10 @@ def test_every_worker_follows_the_rules_windows_without_a_save(site, servers):
     )
     server = gunicorn(site, servers, workers=2)
     seen: list[tuple[float, int, str | None]] = []
-    deadline = time.time() + 62
+    # Watch from AROUND seconds before the next boundary (the end of an occurrence or
+    # the start of the next one) to AROUND seconds after it: both sides are seen.
+    time.sleep((OPEN_FOR - AROUND - time.time() % OPEN_FOR) % OPEN_FOR)
+    deadline = time.time() + 2 * AROUND
     while time.time() < deadline:
         sent = time.time()
         response = get(server.port)
