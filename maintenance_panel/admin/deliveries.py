@@ -18,7 +18,8 @@ from maintenance_panel.models import Delivery
 class DeliveryAdmin(admin.ModelAdmin):
     """Each notification to each webhook and address: status, attempts, last error."""
 
-    list_display = ("when", "event", "channel", "target", "status", "attempts", "last_error")
+    # No channel column: the address says it (a URL or an e-mail), and the filter has it.
+    list_display = ("when", "event", "target", "status", "attempts", "last_error")
     list_filter = ("status", "channel", "notification__event")
     search_fields = ("target", "last_error")
     fields = (
@@ -33,6 +34,10 @@ class DeliveryAdmin(admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
+
+    class Media:
+        # The long columns (address, error) wrap instead of pushing the list sideways.
+        css = {"all": ("maintenance_panel/admin/panel.css",)}
 
     @admin.display(
         description=Delivery._meta.get_field("updated_at").verbose_name, ordering="updated_at"

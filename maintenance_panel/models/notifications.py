@@ -86,4 +86,6 @@ class Delivery(models.Model):
         indexes = (models.Index(fields=("status", "next_attempt_at")),)
 
     def __str__(self) -> str:
-        return f"{self.notification.event} -> {self.target}: {self.status}"
+        # As the admin shows it (title, breadcrumbs): the event and status in words.
+        event = self.notification.get_event_display()
+        return f"{event} → {self.target}: {self.get_status_display()}"

@@ -90,6 +90,30 @@ def furnish_tokens() -> None:
     core.revoke_api_token("Old chat bot")
 
 
+def furnish_deliveries() -> None:
+    """One event sent to two webhooks: delivered to one, failing at the other."""
+    from maintenance_panel.models import Delivery, Notification
+
+    notification = Notification.objects.create(key="k", event="switched_on", payload={})
+    Delivery.objects.create(
+        notification=notification,
+        channel="webhook",
+        target="https://ok.example.com/in",
+        status="delivered",
+        attempts=1,
+        delivered_at=timezone.now(),
+    )
+    Delivery.objects.create(
+        notification=notification,
+        channel="webhook",
+        target="https://hooks.example.com/in",
+        status="pending",
+        attempts=2,
+        last_error="502 from hooks.example.com",
+        next_attempt_at=timezone.now(),
+    )
+
+
 def open_api_tokens(page: Any) -> Any:
     """The list of API tokens."""
     furnish_tokens()

@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from tests.browser.conftest import PASSWORD, require_playwright
+from tests.browser.pages import furnish_deliveries
 from tests.factories import SuperuserFactory
 
 require_playwright()
@@ -21,35 +22,10 @@ DELIVERIES = "/admin/maintenance_panel/delivery/"
 STYLE = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
 
 
-def failing_delivery() -> None:
-    from django.utils import timezone
-
-    from maintenance_panel.models import Delivery, Notification
-
-    notification = Notification.objects.create(key="k", event="switched_on", payload={})
-    Delivery.objects.create(
-        notification=notification,
-        channel="webhook",
-        target="https://ok.example.com/in",
-        status="delivered",
-        attempts=1,
-        delivered_at=timezone.now(),
-    )
-    Delivery.objects.create(
-        notification=notification,
-        channel="webhook",
-        target="https://hooks.example.com/in",
-        status="pending",
-        attempts=2,
-        last_error="502 from hooks.example.com",
-        next_attempt_at=timezone.now(),
-    )
-
-
 def test_notifications_section_looks_like_a_stock_admin_module(
     new_page: Any, log_in: Any, transactional_db: Any
 ) -> None:
-    failing_delivery()
+    furnish_deliveries()
     page = new_page(viewport={"width": 1280, "height": 900})
     log_in(page, SuperuserFactory(username="alice", password=PASSWORD), "/admin/")
     stock_caption = page.locator("#content-main .module caption").first.evaluate(STYLE)

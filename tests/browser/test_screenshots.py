@@ -19,17 +19,21 @@ from typing import Any
 
 import django
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from tests.browser.conftest import wait_for_status
 from tests.browser.pages import (
     ALL_CHANGES,
+    DELIVERIES,
     PANEL,
     furnish,
+    furnish_deliveries,
     open_api_token_created,
     open_api_tokens,
     open_bypass_created,
 )
+from tests.factories import GroupFactory, UserFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHOTS = (
@@ -112,8 +116,6 @@ RULE_EDITOR_SHOTS = ("rule-editor.png", "rule-editor-error.png")
 def test_rule_editor_screenshots(
     new_page: Any, log_in: Any, transactional_db: Any, shots_dir: Path
 ) -> None:
-    from django.test import override_settings
-
     shots_dir.mkdir(parents=True, exist_ok=True)
     with override_settings(TIME_ZONE="Europe/Berlin"):
         page = new_page(viewport=VIEWPORT)
@@ -127,4 +129,36 @@ def test_rule_editor_screenshots(
         page.locator("#id_recurrence_preview .errorlist").wait_for()
         schedule.screenshot(path=shots_dir / "rule-editor-error.png")
     for name in RULE_EDITOR_SHOTS:
+        assert (shots_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+#: The Notifications section and the list of deliveries (refresh them alone with
+#: ``-k notifications``).
+NOTIFICATIONS_SHOTS = ("notifications.png", "deliveries.png")
+WEBHOOKS = [{"url": "https://hooks.example.com/in", "secret": "s" * 32}]
+
+
+def test_notifications_screenshots(
+    new_page: Any, log_in: Any, transactional_db: Any, shots_dir: Path
+) -> None:
+    # The models, once the test's database is set up (as the other browser tests do).
+    from maintenance_panel.models import MaintenanceConfig
+
+    operator = furnish()
+    on_call = GroupFactory(name="On call")
+    for name in ("carol", "dave"):
+        UserFactory(username=name, email=f"{name}@example.com").groups.add(on_call)
+    MaintenanceConfig.get_solo().notify_groups.set([on_call])
+    furnish_deliveries()
+    shots_dir.mkdir(parents=True, exist_ok=True)
+    with override_settings(MAINTENANCE_MODE_WEBHOOKS=WEBHOOKS):
+        page = new_page(viewport=VIEWPORT)
+        log_in(page, operator, PANEL)
+        section = page.locator("#maintenance-notifications")
+        section.get_by_text("1 webhook and 2 e-mail addresses").wait_for()
+        section.screenshot(path=shots_dir / "notifications.png")
+        page.goto(DELIVERIES)
+        page.get_by_role("heading", name="Select delivery to view").wait_for()
+        page.screenshot(path=shots_dir / "deliveries.png")
+    for name in NOTIFICATIONS_SHOTS:
         assert (shots_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
