@@ -93,16 +93,21 @@ def test_a_process_behind_the_stored_state_stores_nothing(shared, window, set_co
     assert shared.store.get(noticing.CLAIM_KEY % boundary.key) is None  # claim given back
 
 
-def test_a_failing_database_leaves_the_claim_to_run_out(shared, window, monkeypatch):
+def test_a_failing_database_gives_the_claim_back_for_the_next_try(shared, window, monkeypatch):
     snapshot, now = window
 
     def fail(stamp):
         raise DatabaseError("database is down (simulated)")
 
-    monkeypatch.setattr(loading, "read_snapshot", fail)
+    with monkeypatch.context() as patched:
+        patched.setattr(loading, "read_snapshot", fail)
+        assert outcomes(snapshot, now) == [("window_opened", noticing.FAILED)]
+        assert outcomes(snapshot, now) == [("window_opened", noticing.FAILED)]
+    assert not Notification.objects.exists()
 
-    assert outcomes(snapshot, now) == [("window_opened", noticing.FAILED)]
-    assert outcomes(snapshot, now) == [("window_opened", noticing.HELD)]
+    # The database is back: the next try stores it, once.
+    assert outcomes(snapshot, now) == [("window_opened", noticing.STORED)]
+    assert outcomes(snapshot, now) == [("window_opened", noticing.ALREADY)]
 
 
 def test_window_closed_and_still_on(shared, set_config):

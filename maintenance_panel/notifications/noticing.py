@@ -131,7 +131,11 @@ def notice_one(boundary: Boundary, now: datetime) -> str:
         outcome = _store(boundary, now)
     except DatabaseError as exc:
         logger.warning("maintenance_panel: cannot store %s: %s", boundary.key, exc)
-        return FAILED  # the claim runs out after the lease; then it is tried again
+        # Nothing was stored (the failed transaction is rolled back): the claim is given
+        # back at once, so that the next try (here or elsewhere) need not wait for the
+        # lease; the unique key still keeps the event once.
+        _mark(boundary, None)
+        return FAILED
     _mark(boundary, None if outcome == GONE else DONE)
     return outcome
 
