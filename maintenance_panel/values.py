@@ -57,6 +57,10 @@ def to_moment(value: Moment | None, *, name: str) -> datetime | None:
             return timezone.make_aware(value)
         if not settings.USE_TZ and timezone.is_aware(value):
             return timezone.make_naive(value)
+        if settings.USE_TZ:
+            # The same moment in UTC: an offset such as +21:11, which Python allows,
+            # is beyond what PostgreSQL stores (+-15:59).
+            return value.astimezone(UTC)
     except OverflowError:  # a local time at the calendar's very end
         raise InvalidValue(
             _("%(name)s is out of range: %(value)s."),

@@ -20,10 +20,16 @@ from tests.fakes import SHARED, Clock, FakeSharedCache
 def _patient_cache_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """A healthy cache never counts as one that hangs: on a machine busy with two test
     workers and a browser, handing a call to the cache caller's thread can take longer
-    than the request path's quarter of a second. The back-off tests set their own limit."""
+    than the request path's quarter of a second. The same holds for the background
+    writes of the fleet reports and the held-work counts (given ``REPORT_DELAY``): a
+    write given up on would leave this process out of the Servers section. The back-off
+    tests set their own limit."""
     from maintenance_panel import cache_calls
+    from maintenance_panel.fleet import held, writer
 
     monkeypatch.setattr(cache_calls, "REQUEST_LIMIT", 2.0)
+    monkeypatch.setattr(writer, "REPORT_DELAY", 2.0)
+    monkeypatch.setattr(held, "REPORT_DELAY", 2.0)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -85,3 +85,14 @@ def test_moments_without_time_zone_support():
 def test_the_api_refuses_a_local_time_the_clocks_skip_or_pass_twice(moment):
     with pytest.raises(ValidationError, match="does not exist or exists twice"):
         to_moment(moment, name="end")
+
+
+def test_an_offset_postgresql_cannot_store_becomes_the_same_moment_in_utc():
+    moment = to_moment("2099-08-18T15:43:57+21:11", name="start")
+    assert moment.utcoffset() == timedelta(0)
+    assert moment == datetime(2099, 8, 17, 18, 32, 57, tzinfo=UTC)
+
+
+def test_an_offset_that_moves_the_first_day_out_of_the_calendar_is_out_of_range():
+    with pytest.raises(InvalidValue, match="out of range"):
+        to_moment("0001-01-01T01:00:00+21:11", name="start")
