@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from maintenance_panel import fleet
+from maintenance_panel.fleet import writer as fleet_writer
 from tests.factories import SuperuserFactory
 from tests.fakes import other, store
 from tests.helpers import PANEL, logged_in, text
@@ -23,14 +25,23 @@ pytestmark = pytest.mark.django_db
 def _no_reports() -> Any:
     keys = [fleet.SLOT_KEY % slot for slot in range(fleet.SLOTS)]
     caches["default"].delete_many(keys)
+    # This process claims a slot afresh in this test's cache: the one it held in an
+    # earlier test's cache (another alias, or one since emptied) is not its own here.
+    fleet_writer._writer.slot, fleet_writer._writer.claimed_at = None, 0.0
     yield
     fleet.drain()
     caches["default"].delete_many(keys)
 
 
 def panel_text(client: Any) -> str:
-    client.get(PANEL)  # this process serves requests: it reports too
-    assert fleet.drain()
+    """The panel's text once this process's own report is in the cache (it reports
+    after serving a request, in the background)."""
+    for _ in range(20):
+        client.get(PANEL)  # this process serves requests: it reports too
+        assert fleet.drain()
+        if any(report.pid == os.getpid() for report in fleet.read_reports()):
+            break
+        time.sleep(0.05)
     return text(client.get(PANEL))
 
 
