@@ -21,6 +21,16 @@ from tests.helpers import PANEL, logged_in, text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def _local_cache() -> Any:
+    """The counts read from a process-local cache on every database (the SQLite run's
+    own setting): the reports of real servers sharing Redis are tested in
+    tests/integration."""
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "servers"}
+    with override_settings(CACHES={"default": local}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_reports() -> Any:
     keys = [fleet.SLOT_KEY % slot for slot in range(fleet.SLOTS)]
@@ -45,6 +55,7 @@ def panel_text(client: Any) -> str:
     return text(client.get(PANEL))
 
 
+@pytest.mark.usefixtures("_local_cache")
 def test_servers_section_counts_who_has_the_state_and_names_who_does_not(set_config):
     set_config(enabled=True)
     store(
@@ -71,6 +82,7 @@ def test_a_process_local_cache_is_explained(config):
     assert "each process reports only to itself" in page
 
 
+@pytest.mark.usefixtures("_local_cache")
 def test_servers_section_in_german(set_config):
     set_config(enabled=True)
     store(other("web-1", 10, active=True), other("web-2", 4711, active=False, forced=True))
